@@ -1,0 +1,89 @@
+"""Command-line tasks: `flask --app service <command>` (setup, deployment, users and roles)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from .domain import accounts, definitions, demo
+from .domain.errors import DomainError
+from .engine import DiagramError
+from .migrate import upgrade_database
+from .web.runtime import runtime
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the commands to the app."""
+
+    @app.cli.command("setup")
+    @click.option("--demo/--no-demo", "demo_data", default=True, help="Load demo data into an empty database.")
+    def setup(demo_data: bool) -> None:
+        """Migrate the database, deploy changed diagrams and (outside production) load demo data."""
+        rt = runtime()
+        upgrade_database(rt.settings.database_url)
+        with rt.transaction(write=True) as session:
+            deployed = definitions.deploy_directory(
+                session, bpmn_dir=rt.settings.bpmn_dir, now=rt.clock(), deployed_by="setup"
+            )
+            for d in deployed:
+                click.echo(f"deployed {d.process_key} version {d.version}")
+            if demo_data and not rt.settings.is_production and demo.is_empty(session):
+                demo.load_demo_data(session, now=rt.clock())
+                click.echo("demo data loaded (password 'demo')")
+
+    @app.cli.command("deploy")
+    def deploy() -> None:
+        """Deploy every diagram in bpmn/ whose content changed."""
+        rt = runtime()
+        try:
+            with rt.transaction(write=True) as session:
+                deployed = definitions.deploy_directory(
+                    session, bpmn_dir=rt.settings.bpmn_dir, now=rt.clock(), deployed_by="cli"
+                )
+                for d in deployed:
+                    click.echo(f"deployed {d.process_key} version {d.version}")
+        except DiagramError as err:
+            raise click.ClickException(str(err)) from err
+
+    @app.cli.command("create-region")
+    @click.option("--code", required=True)
+    @click.option("--name", required=True)
+    def create_region(code: str, name: str) -> None:
+        """Create a region (or leave an existing one as it is)."""
+        with runtime().transaction(write=True) as session:
+            accounts.ensure_region(session, code=code, name=name)
+        click.echo(f"region {code} ready")
+
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.password_option()
+    def create_user(email: str, name: str, password: str) -> None:
+        """Create a user (the password is asked for, never put it on the command line in production)."""
+        rt = runtime()
+        try:
+            with rt.transaction(write=True) as session:
+                accounts.create_user(session, email=email, name=name, password=password, now=rt.clock())
+        except DomainError as err:
+            raise click.ClickException(err.message) from err
+        click.echo(f"user {email} created")
+
+    @app.cli.command("grant-role")
+    @click.option("--email", required=True)
+    @click.option("--region", required=True)
+    @click.option("--role", required=True)
+    def grant_role(email: str, region: str, role: str) -> None:
+        """Give a user a role (projectleider, penvoerder, stuurgroep, coordinator) in a region."""
+        from sqlalchemy import select
+
+        from .models import User
+
+        try:
+            with runtime().transaction(write=True) as session:
+                user = session.scalar(select(User).where(User.email == email.strip().lower()))
+                if user is None:
+                    raise click.ClickException(f"no user {email}")
+                accounts.grant_role(session, user=user, region_code=region, role=role)
+        except DomainError as err:
+            raise click.ClickException(err.message) from err
+        click.echo(f"{email} is {role} in {region}")

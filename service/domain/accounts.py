@@ -1,0 +1,93 @@
+"""Users, their roles per region, sign-in and API tokens."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import ROLES, Membership, Region, User
+from .errors import InvalidInput, NotAuthenticated
+from .passwords import hash_password, verify_password
+
+_TOKEN_SALT = "sto-flow-api-token"
+
+
+def roles_by_region(user: User) -> dict[str, set[str]]:
+    """The roles a user holds, per region code."""
+    result: dict[str, set[str]] = defaultdict(set)
+    for membership in user.memberships:
+        result[membership.region_code].add(membership.role)
+    return dict(result)
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User:
+    """Return the active user with this email and password, or raise NotAuthenticated."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        raise NotAuthenticated("E-mailadres of wachtwoord klopt niet.")
+    return user
+
+
+def issue_token(user: User, *, secret_key: str) -> str:
+    """A signed, expiring bearer token for the API."""
+    return URLSafeTimedSerializer(secret_key, salt=_TOKEN_SALT).dumps({"uid": user.id})
+
+
+def user_from_token(session: Session, token: str, *, secret_key: str, max_age: int) -> User:
+    """The active user a bearer token belongs to, or NotAuthenticated."""
+    try:
+        payload = URLSafeTimedSerializer(secret_key, salt=_TOKEN_SALT).loads(token, max_age=max_age)
+    except SignatureExpired as err:
+        raise NotAuthenticated("Het token is verlopen; vraag een nieuw token aan.") from err
+    except BadSignature as err:
+        raise NotAuthenticated("Het token is ongeldig.") from err
+    user = session.get(User, payload.get("uid"))
+    if user is None or not user.active:
+        raise NotAuthenticated("Het token is ongeldig.")
+    return user
+
+
+def create_user(
+    session: Session, *, email: str, name: str, password: str, now: datetime, fast_hash: bool = False
+) -> User:
+    """Create a user; the email must be new."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise InvalidInput("Ongeldig e-mailadres.", {"email": "Vul een geldig e-mailadres in."})
+    if len(password) < 4:
+        raise InvalidInput("Wachtwoord te kort.", {"password": "Het wachtwoord is te kort."})
+    if session.scalar(select(User).where(User.email == email)):
+        raise InvalidInput("Deze gebruiker bestaat al.", {"email": "Er is al een gebruiker met dit e-mailadres."})
+    user = User(email=email, name=name, password_hash=hash_password(password, fast=fast_hash), created_at=now)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def ensure_region(session: Session, *, code: str, name: str) -> Region:
+    """Return the region with this code, creating it when it is new."""
+    region = session.get(Region, code)
+    if region is None:
+        region = Region(code=code, name=name)
+        session.add(region)
+        session.flush()
+    return region
+
+
+def grant_role(session: Session, *, user: User, region_code: str, role: str) -> Membership:
+    """Give a user a role in a region (idempotent)."""
+    if role not in ROLES:
+        raise InvalidInput("Onbekende rol.", {"role": f"Kies een van: {', '.join(ROLES)}."})
+    if session.get(Region, region_code) is None:
+        raise InvalidInput("Onbekende regio.", {"region": f"Regio '{region_code}' bestaat niet."})
+    for membership in user.memberships:
+        if membership.region_code == region_code and membership.role == role:
+            return membership
+    membership = Membership(user=user, region_code=region_code, role=role)
+    session.add(membership)
+    session.flush()
+    return membership

@@ -1,0 +1,46 @@
+"""Write audit events: every step of every instance, with who did it and the submitted data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import AuditEvent, User
+
+
+def record_event(
+    session: Session,
+    *,
+    action: str,
+    summary: str,
+    now: datetime,
+    actor: User | None = None,
+    region_code: str | None = None,
+    instance_id: int | None = None,
+    task_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one audit event to the current transaction."""
+    event = AuditEvent(
+        region_code=region_code,
+        instance_id=instance_id,
+        task_id=task_id,
+        actor_id=actor.id if actor else None,
+        actor_label=actor.email if actor else "systeem",
+        action=action,
+        summary=summary[:500],
+        details=details or {},
+        at=now,
+    )
+    session.add(event)
+    return event
+
+
+def list_instance_events(session: Session, instance_id: int) -> list[AuditEvent]:
+    """The audit trail of one instance, oldest first."""
+    return list(
+        session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id))
+    )

@@ -1,0 +1,100 @@
+"""Start process instances and read them back, always within the caller's region."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import engine
+from ..models import AuditEvent, HumanTask, ProcessInstance, Region, User
+from .access import require_instance_visible, require_region_member
+from .audit import list_instance_events, record_event
+from .definitions import get_latest_definition, parsed_process
+from .errors import InvalidInput, NotAllowed, NotFound, ProcessFailed
+from .progress import apply_outcome
+from .service_tasks import ServiceContext, service_handler
+
+
+def start_instance(
+    session: Session, *, user: User, process_key: str, region_code: str, data: dict[str, Any] | None, now: datetime
+) -> ProcessInstance:
+    """Start the newest version of a process in one of the user's regions."""
+    if not isinstance(region_code, str) or not region_code:
+        raise InvalidInput("Kies een regio.", {"region": "Dit veld is verplicht."})
+    if data is not None and not isinstance(data, dict):
+        raise InvalidInput("De startgegevens moeten een object zijn.", {"data": "Verwacht een object."})
+    roles = require_region_member(user, region_code)
+    definition = get_latest_definition(session, process_key)
+    process = parsed_process(definition)
+    if process.start_lane and process.start_lane not in roles:
+        raise NotAllowed(f"Alleen de rol {process.start_lane} kan dit proces starten in deze regio.")
+    region = session.get(Region, region_code)
+    assert region is not None  # membership guarantees it
+    initial = {k: v for k, v in (data or {}).items() if not k.startswith("_")}
+    initial.update(regio=region.code, regio_naam=region.name)
+    instance = ProcessInstance(
+        definition_id=definition.id,
+        region_code=region_code,
+        title=str(initial.get("titel") or definition.name),
+        status="running",
+        state="",
+        data={},
+        started_by_id=user.id,
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    try:
+        outcome = engine.start_workflow(process, initial, service_handler(ServiceContext(session, instance, user, now)))
+    except engine.EngineError as err:
+        raise ProcessFailed(f"Het proces kon niet starten bij '{err.task_name}': {err.reason}.", err.detail) from err
+    record_event(
+        session,
+        action="instance_started",
+        summary=f"{definition.name} gestart",
+        now=now,
+        actor=user,
+        region_code=region_code,
+        instance_id=instance.id,
+        details={"process": definition.process_key, "version": definition.version, "data": initial},
+    )
+    apply_outcome(session, instance, outcome, actor=user, now=now)
+    return instance
+
+
+def get_instance(session: Session, *, user: User, instance_id: int) -> ProcessInstance:
+    """An instance the user may see (NotFound for other regions, so nothing leaks)."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound("Niet gevonden.")
+    require_instance_visible(user, instance)
+    return instance
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    instance: ProcessInstance
+    open_tasks: list[HumanTask]
+    history: list[AuditEvent]
+
+
+def describe_instance(session: Session, *, user: User, instance_id: int) -> InstanceView:
+    """An instance with its open tasks and its audit trail."""
+    instance = get_instance(session, user=user, instance_id=instance_id)
+    return InstanceView(instance, list_open_tasks_of(session, instance.id), list_instance_events(session, instance.id))
+
+
+def list_open_tasks_of(session: Session, instance_id: int) -> list[HumanTask]:
+    """The open tasks of one instance."""
+    return list(
+        session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
+            .order_by(HumanTask.id)
+        )
+    )

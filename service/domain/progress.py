@@ -1,0 +1,114 @@
+"""Write what an engine call produced: instance state, task rows, timer rows and the audit trail, all in the
+caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import engine
+from ..models import DueTimer, HumanTask, ProcessInstance, User
+from .audit import record_event
+
+
+def apply_outcome(
+    session: Session, instance: ProcessInstance, outcome: engine.Outcome, *, actor: User | None, now: datetime
+) -> None:
+    """Store the new state and bring task rows, timers and the audit trail in line with the snapshot."""
+    snapshot = outcome.snapshot
+    instance.state = outcome.state
+    instance.data = snapshot.data
+    instance.updated_at = now
+    for step in snapshot.steps:
+        record_event(
+            session,
+            action="engine_step",
+            summary=f"{step.kind}: {step.name}",
+            now=now,
+            actor=None,
+            region_code=instance.region_code,
+            instance_id=instance.id,
+            details={"task": step.spec_name, "kind": step.kind, "changes": step.changes},
+        )
+    _sync_tasks(session, instance, snapshot, now)
+    _sync_timers(session, instance, snapshot)
+    if snapshot.status == "completed" and instance.status != "completed":
+        instance.status = "completed"
+        instance.completed_at = now
+        record_event(
+            session,
+            action="instance_completed",
+            summary="Proces afgerond",
+            now=now,
+            actor=None,
+            region_code=instance.region_code,
+            instance_id=instance.id,
+            details={"data": snapshot.data},
+        )
+
+
+def _sync_tasks(session: Session, instance: ProcessInstance, snapshot: engine.Snapshot, now: datetime) -> None:
+    open_rows = {
+        row.engine_task_id: row
+        for row in session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+        )
+    }
+    ready_ids = {task.task_id for task in snapshot.ready_tasks}
+    for engine_task_id, row in open_rows.items():
+        if engine_task_id not in ready_ids:
+            row.status = "cancelled"  # e.g. an interrupting boundary event took it away
+            row.completed_at = now
+    for task in snapshot.ready_tasks:
+        if task.task_id in open_rows:
+            continue
+        row = HumanTask(
+            instance_id=instance.id,
+            engine_task_id=task.task_id,
+            spec_name=task.spec_name,
+            name=task.name,
+            role=task.lane,
+            region_code=instance.region_code,
+            form_key=task.form,
+            instructions=task.instructions,
+            candidate_user_id=None if task.lane else instance.started_by_id,
+            status="open",
+            created_at=now,
+            due_at=now + task.due_in if task.due_in else None,
+        )
+        session.add(row)
+        session.flush()
+        record_event(
+            session,
+            action="task_created",
+            summary=f"Taak klaargezet: {task.name}",
+            now=now,
+            actor=None,
+            region_code=instance.region_code,
+            instance_id=instance.id,
+            task_id=row.id,
+            details={"role": task.lane, "due_at": row.due_at.isoformat() if row.due_at else None},
+        )
+
+
+def _sync_timers(session: Session, instance: ProcessInstance, snapshot: engine.Snapshot) -> None:
+    pending = {
+        row.engine_task_id: row
+        for row in session.scalars(
+            select(DueTimer).where(DueTimer.instance_id == instance.id, DueTimer.fired_at.is_(None))
+        )
+    }
+    waiting = {timer.task_id: timer for timer in snapshot.timers}
+    for engine_task_id, row in pending.items():
+        if engine_task_id not in waiting:
+            session.delete(row)  # fired or cancelled by the engine
+    for engine_task_id, timer in waiting.items():
+        row = pending.get(engine_task_id)
+        if row is None:
+            session.add(
+                DueTimer(instance_id=instance.id, engine_task_id=engine_task_id, name=timer.name, due_at=timer.due_at)
+            )
+        elif row.due_at != timer.due_at:
+            row.due_at = timer.due_at  # a cycle timer moved on to its next due time

@@ -1,0 +1,162 @@
+"""Human tasks: the inbox, claiming, and completing a task (one transaction for engine state, rows and audit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import engine
+from ..models import HumanTask, ProcessInstance, User
+from .access import require_may_act, require_region_member
+from .accounts import roles_by_region
+from .audit import record_event
+from .definitions import parsed_process
+from .errors import Conflict, InvalidInput, NotFound, ProcessFailed
+from .forms import FormLibrary, schema_for_region, validate_submission
+from .progress import apply_outcome
+from .service_tasks import ServiceContext, service_handler
+
+
+def list_open_tasks(session: Session, *, user: User, region_code: str | None = None) -> list[HumanTask]:
+    """Open tasks the user may act on: in a lane they hold in the task's region, or meant for them alone;
+    never tasks someone else has claimed. Overdue first, then by due date, then oldest."""
+    clauses = []
+    for region, roles in roles_by_region(user).items():
+        if region_code is None or region == region_code:
+            clauses.append(and_(HumanTask.region_code == region, HumanTask.role.in_(sorted(roles))))
+    clauses.append(HumanTask.candidate_user_id == user.id)
+    query = (
+        select(HumanTask)
+        .where(HumanTask.status == "open", or_(*clauses))
+        .where(or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user.id))
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+    )
+    if region_code is not None:
+        query = query.where(HumanTask.region_code == region_code)
+    return list(session.scalars(query))
+
+
+def get_task(session: Session, *, user: User, task_id: int) -> HumanTask:
+    """A task of one of the user's regions (NotFound otherwise, so nothing leaks)."""
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("Niet gevonden.")
+    require_region_member(user, task.region_code)
+    return task
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task: HumanTask
+    form_schema: dict[str, Any] | None
+    data: dict[str, Any]
+
+
+def describe_task(session: Session, forms: FormLibrary, *, user: User, task_id: int) -> TaskView:
+    """A task with its form (filled with the region's choices) and the data earlier steps produced."""
+    task = get_task(session, user=user, task_id=task_id)
+    schema = schema_for_region(session, forms.schema(task.form_key), task.region_code) if task.form_key else None
+    return TaskView(task, schema, dict(task.instance.data or {}))
+
+
+def claim_task(session: Session, *, user: User, task_id: int, now: datetime) -> HumanTask:
+    """Take a task: it is then offered to nobody else until it is released."""
+    task = _open_task_for_update(session, user=user, task_id=task_id)
+    require_may_act(user, task)
+    if task.assignee_id != user.id:
+        task.assignee_id = user.id
+        record_event(
+            session,
+            action="task_claimed",
+            summary=f"Taak opgepakt: {task.name}",
+            now=now,
+            actor=user,
+            region_code=task.region_code,
+            instance_id=task.instance_id,
+            task_id=task.id,
+        )
+    return task
+
+
+def unclaim_task(session: Session, *, user: User, task_id: int, now: datetime) -> HumanTask:
+    """Release a task you claimed, so everyone with the role sees it again."""
+    task = _open_task_for_update(session, user=user, task_id=task_id)
+    require_may_act(user, task)
+    if task.assignee_id == user.id:
+        task.assignee_id = None
+        record_event(
+            session,
+            action="task_unclaimed",
+            summary=f"Taak vrijgegeven: {task.name}",
+            now=now,
+            actor=user,
+            region_code=task.region_code,
+            instance_id=task.instance_id,
+            task_id=task.id,
+        )
+    return task
+
+
+def complete_task(
+    session: Session, forms: FormLibrary, *, user: User, task_id: int, data: Any, now: datetime
+) -> ProcessInstance:
+    """Validate the submission, complete the task in the engine, and store everything the step changed."""
+    task = _open_task_for_update(session, user=user, task_id=task_id)
+    require_may_act(user, task)
+    instance = task.instance
+    submission = data if data is not None else {}
+    if task.form_key:
+        schema = schema_for_region(session, forms.schema(task.form_key), task.region_code)
+        submission = validate_submission(schema, submission)
+    elif not isinstance(submission, dict):
+        raise InvalidInput("De gegevens moeten een object zijn.", {"": "Verwacht een object met velden."})
+    process = parsed_process(instance.definition)
+    services = service_handler(ServiceContext(session, instance, user, now))
+    try:
+        outcome = engine.complete_user_task(process, instance.state, task.engine_task_id, submission, services)
+    except engine.TaskNotReady as err:
+        raise Conflict("Deze taak staat niet meer open.") from err
+    except engine.EngineError as err:
+        raise ProcessFailed(
+            f"De stap '{err.task_name}' kon niet worden uitgevoerd: {err.reason}. Er is niets opgeslagen.", err.detail
+        ) from err
+    task.status = "completed"
+    task.completed_by_id = user.id
+    task.completed_at = now
+    task.assignee_id = user.id
+    record_event(
+        session,
+        action="task_completed",
+        summary=f"Taak afgerond: {task.name}",
+        now=now,
+        actor=user,
+        region_code=task.region_code,
+        instance_id=instance.id,
+        task_id=task.id,
+        details={"data": submission},
+    )
+    apply_outcome(session, instance, outcome, actor=user, now=now)
+    try:
+        session.flush()
+    except StaleDataError as err:
+        raise Conflict("Iemand anders heeft deze taak net afgerond.") from err
+    return instance
+
+
+def _open_task_for_update(session: Session, *, user: User, task_id: int) -> HumanTask:
+    """Lock the task's instance first, then read the task afresh: of two racing actions exactly one wins."""
+    task = get_task(session, user=user, task_id=task_id)
+    session.execute(select(ProcessInstance.id).where(ProcessInstance.id == task.instance_id).with_for_update())
+    session.refresh(task)
+    if task.status != "open":
+        raise Conflict(
+            "Deze taak is al afgerond door iemand anders."
+            if task.status == "completed"
+            else "Deze taak staat niet meer open."
+        )
+    return task

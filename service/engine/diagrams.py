@@ -1,0 +1,182 @@
+"""Parse a set of BPMN and DMN files into executable specs, and check them before they are deployed.
+
+A deployment is refused when a file does not parse, when a script, condition or timer expression breaks the
+sandbox rules, or when a timer holds an unquoted ISO duration (SpiffWorkflow evaluates timers as Python).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
+from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
+from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
+from SpiffWorkflow.dmn.specs.model import HitPolicy
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.defaults import UserTask
+
+from .sandbox import ScriptRejected, compile_expression, compile_script
+
+
+class DiagramError(Exception):
+    """A diagram cannot be deployed; the message says which file and element, and why."""
+
+
+class DecisionWithoutMatch(Exception):
+    """A decision table matched no rule for the data it was given."""
+
+
+class StrictDMNEngine(DMNEngine):
+    """SpiffWorkflow leaves the outputs silently missing when no rule matches; we fail instead."""
+
+    def result(self, task: Any) -> dict:
+        outcome = super().result(task)
+        if self.decision_table.hit_policy != HitPolicy.COLLECT.value and not outcome:
+            inputs = ", ".join(f"{i.label or i.expression}" for i in self.decision_table.inputs)
+            raise DecisionWithoutMatch(
+                f"decision table '{self.decision_table.name or self.decision_table.id}' has no rule for "
+                f"these inputs ({inputs})"
+            )
+        return outcome
+
+
+@dataclass(frozen=True)
+class UserTaskInfo:
+    """What the domain needs to know about a user task of a diagram."""
+
+    spec_name: str
+    name: str
+    lane: str | None
+    form: str | None
+    ui_form: str | None
+
+
+@dataclass
+class ParsedProcess:
+    """One executable process of a deployment: its spec, sub-process specs and user tasks."""
+
+    process_id: str
+    name: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    user_tasks: list[UserTaskInfo] = field(default_factory=list)
+    start_lane: str | None = None
+
+
+_ISO_DURATION = re.compile(r"^R?\d*/?P(?:\d|T\d)", re.IGNORECASE)
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+def _is_bpmn(filename: str) -> bool:
+    return filename.lower().endswith(".bpmn")
+
+
+def parse_files(files: dict[str, bytes]) -> dict[str, ParsedProcess]:
+    """Parse BPMN and DMN files (name -> content) into their executable processes, keyed by process id."""
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    names: dict[str, str] = {}
+    try:
+        for filename, content in sorted(files.items()):
+            if _is_bpmn(filename):
+                parser.add_bpmn_str(content, filename=filename)
+                names.update(_process_names(content))
+            elif filename.lower().endswith(".dmn"):
+                parser.add_dmn_str(content, filename=filename)
+        executable = [pid for pid in parser.get_process_ids() if parser.get_process_parser(pid).process_executable]
+        processes = {}
+        for pid in executable:
+            spec = parser.get_spec(pid)
+            subprocess_specs = parser.get_subprocess_specs(pid)
+            processes[pid] = ParsedProcess(pid, names.get(pid) or pid, spec, subprocess_specs)
+    except ValidationException as err:
+        raise DiagramError(_describe_validation(err)) from err
+    except (SpiffWorkflowException, etree.XMLSyntaxError) as err:
+        raise DiagramError(str(err)) from err
+    for process in processes.values():
+        for spec in _all_specs(process):
+            _check_task_spec(process.process_id, spec)
+            if isinstance(spec, UserTask):
+                process.user_tasks.append(_user_task_info(spec))
+        process.start_lane = next(
+            (s.lane for s in process.spec.task_specs.values() if isinstance(s, StartEvent) and s.lane), None
+        )
+    return processes
+
+
+@lru_cache(maxsize=64)
+def parse_cached(key: str, files: tuple[tuple[str, bytes], ...]) -> dict[str, ParsedProcess]:
+    """Parse once per deployed definition version (key: its content hash); specs are immutable after that."""
+    return parse_files(dict(files))
+
+
+def _process_names(content: bytes) -> dict[str, str]:
+    root = etree.fromstring(content)
+    return {p.get("id"): p.get("name") or p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")}
+
+
+def _describe_validation(err: ValidationException) -> str:
+    where = " ".join(x for x in [err.file_name, f"regel {err.line_number}" if err.line_number else "", err.id] if x)
+    return f"{err} ({where})" if where else str(err)
+
+
+def _all_specs(process: ParsedProcess) -> list[Any]:
+    specs = list(process.spec.task_specs.values())
+    for sub in process.subprocess_specs.values():
+        specs.extend(sub.task_specs.values())
+    return specs
+
+
+def _user_task_info(spec: Any) -> UserTaskInfo:
+    properties = (spec.extensions or {}).get("properties", {})
+    return UserTaskInfo(
+        spec_name=spec.name,
+        name=spec.bpmn_name or spec.name,
+        lane=spec.lane,
+        form=properties.get("formJsonSchemaFilename"),
+        ui_form=properties.get("formUiSchemaFilename"),
+    )
+
+
+def _check_task_spec(process_id: str, spec: Any) -> None:
+    label = f"{process_id}/{getattr(spec, 'bpmn_name', None) or spec.name}"
+    sources: list[tuple[str, str, bool]] = []  # (what, source, is_expression)
+    if isinstance(spec, ScriptTask):
+        sources.append(("script", spec.script or "", False))
+    for attr in ("prescript", "postscript"):
+        if getattr(spec, attr, None):
+            sources.append((attr, getattr(spec, attr), False))
+    for condition, _target in getattr(spec, "cond_task_specs", []) or []:
+        if condition is not None:
+            sources.append(("condition", condition.args[0], True))
+    event_definition = getattr(spec, "event_definition", None)
+    timers = [event_definition, *getattr(event_definition, "event_definitions", [])]
+    for timer in timers:
+        if isinstance(timer, TimerEventDefinition):
+            expression = (timer.expression or "").strip()
+            if _ISO_DURATION.match(expression):
+                raise DiagramError(
+                    f"{label}: de timer-expressie {expression} moet tussen aanhalingstekens staan "
+                    f'("{expression}"): timers zijn Python-expressies'
+                )
+            sources.append(("timer", expression, True))
+    if isinstance(spec, BusinessRuleTaskMixin):
+        spec.dmnEngine.__class__ = StrictDMNEngine
+        for rule in spec.dmnEngine.decision_table.rules:
+            for entry in rule.outputEntries:
+                if entry.text:
+                    sources.append(("decision output", entry.text, True))
+    for what, source, is_expression in sources:
+        try:
+            (compile_expression if is_expression else compile_script)(source)
+        except ScriptRejected as err:
+            raise DiagramError(f"{label}: {what} is niet toegestaan: {err}") from err
+        except SyntaxError as err:
+            raise DiagramError(f"{label}: {what} bevat een fout: {err.msg}") from err

@@ -1,0 +1,134 @@
+"""The restricted Python environment in which diagram scripts, conditions and DMN cells run.
+
+SpiffWorkflow's default environment is plain eval/exec with full builtins: a gateway condition could call
+`__import__('os').system(...)`. RestrictedPython refuses dunder names, imports and unsafe attribute access at
+compile time, and compiled code is cached so the check costs nothing per step.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins, safe_builtins
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+
+class ScriptRejected(Exception):
+    """A script or expression uses something the sandbox does not allow.
+
+    Deliberately not a SyntaxError: SpiffWorkflow's error formatter crashes on SyntaxErrors without a line number.
+    """
+
+
+_INPLACE = {
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": operator.imul,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    "%=": operator.imod,
+    "**=": operator.ipow,
+}
+_UNSAFE_BUILTINS = {"SystemExit", "KeyboardInterrupt", "GeneratorExit", "setattr", "delattr", "__build_class__"}
+_EXTRA_BUILTINS = {
+    "dict": dict,
+    "list": list,
+    "set": set,
+    "frozenset": frozenset,
+    "sum": sum,
+    "min": min,
+    "max": max,
+    "sorted": sorted,
+    "any": any,
+    "all": all,
+    "enumerate": enumerate,
+    "zip": zip,
+    "map": map,
+    "filter": filter,
+    "reversed": reversed,
+}
+_BUILTINS = {
+    **{k: v for k, v in {**safe_builtins, **limited_builtins}.items() if k not in _UNSAFE_BUILTINS},
+    **_EXTRA_BUILTINS,
+}
+_HELPERS: dict[str, Any] = {
+    "__builtins__": _BUILTINS,
+    "_getattr_": safer_getattr,
+    "_getitem_": default_guarded_getitem,
+    "_getiter_": default_guarded_getiter,
+    "_write_": full_write_guard,
+    "_inplacevar_": lambda op, x, y: _INPLACE[op](x, y),
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+}
+
+
+def _compiled(compiler: Callable[..., Any], source: str) -> Any:
+    result = compiler(source)
+    if result.errors:
+        raise ScriptRejected("; ".join(result.errors))
+    return result.code
+
+
+@lru_cache(maxsize=4096)
+def compile_expression(expression: str) -> Any:
+    """Compile an expression under the sandbox rules, or raise ScriptRejected."""
+    return _compiled(compile_restricted_eval, expression)
+
+
+@lru_cache(maxsize=4096)
+def compile_script(script: str) -> Any:
+    """Compile a script under the sandbox rules, or raise ScriptRejected."""
+    return _compiled(compile_restricted_exec, script)
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
+    """Runs scripts against the task data, the way TaskDataEnvironment does, but sandboxed."""
+
+    def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
+        return eval(compile_expression(expression), {**_HELPERS, **(external_context or {}), **context})
+
+    def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
+        scope = {**_HELPERS, **(external_context or {}), **context}
+        exec(compile_script(script), scope)
+        for name in [n for n in context if n not in scope]:
+            del context[name]  # the script ran `del name`
+        for name, value in scope.items():
+            if name.startswith("_") or name in _HELPERS or callable(value):
+                continue
+            context[name] = value
+        return True
+
+    def call_service(self, context: dict, **kwargs: Any) -> Any:
+        raise ScriptRejected("service tasks need a service handler")
+
+
+ServiceHandler = Callable[[str, dict[str, Any], dict[str, Any]], Any]
+
+
+class StoScriptEngine(PythonScriptEngine):
+    """The script engine for one engine call: sandboxed scripts plus the domain's service-task handler."""
+
+    def __init__(self, services: ServiceHandler | None = None) -> None:
+        super().__init__(environment=RestrictedEnvironment())
+        self.services = services
+
+    def call_service(self, task: Any, **kwargs: Any) -> str:
+        # The base class formats errors with an undefined name; errors raised here travel up unchanged
+        # so the domain can report its own (e.g. an invalid budget mutation) to the user.
+        if self.services is None:
+            raise ScriptRejected(f"no handler for service '{kwargs.get('operation_name')}'")
+        params = {name: p["value"] for name, p in (kwargs.get("operation_params") or {}).items()}
+        return json.dumps(self.services(kwargs["operation_name"], params, dict(task.data)))

@@ -1,0 +1,25 @@
+"""SQLAlchemy models: one module per area; import them from here."""
+
+from .audit import AuditEvent
+from .base import Base
+from .people import ROLES, Membership, Region, User
+from .processes import DueTimer, HumanTask, ProcessDefinition, ProcessInstance
+from .regioplan import Activity, BudgetLine, BudgetMutation, ProgrammeLine, ReportItem
+
+__all__ = [
+    "ROLES",
+    "Activity",
+    "AuditEvent",
+    "Base",
+    "BudgetLine",
+    "BudgetMutation",
+    "DueTimer",
+    "HumanTask",
+    "Membership",
+    "ProcessDefinition",
+    "ProcessInstance",
+    "ProgrammeLine",
+    "Region",
+    "ReportItem",
+    "User",
+]

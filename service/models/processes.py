@@ -1,0 +1,100 @@
+"""Deployed process definitions, running instances, the human tasks the inbox shows and waiting timers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime
+from .people import User
+
+
+class ProcessDefinition(Base):
+    """One deployed version of a process: the BPMN file plus the DMN files it may call."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("process_key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    deployed_by: Mapped[str] = mapped_column(String(254))
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProcessInstance(Base):
+    """A running or finished process in one region. `state` is the engine's JSON without the spec."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_process_instance_region_status", "region_code", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    definition: Mapped[ProcessDefinition] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class HumanTask(Base):
+    """A user task as the inbox sees it; the inbox queries this table, never the engine state."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_inbox", "region_code", "status", "role"),
+        Index("ix_human_task_assignee", "assignee_id", "status"),
+        UniqueConstraint("instance_id", "engine_task_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    engine_task_id: Mapped[str] = mapped_column(String(36))
+    spec_name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    form_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    instructions: Mapped[str | None] = mapped_column(Text, nullable=True)
+    candidate_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(20))  # open, completed, cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    instance: Mapped[ProcessInstance] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+
+class DueTimer(Base):
+    """A timer event waiting in an instance; the scheduler fires what is due with one indexed query."""
+
+    __tablename__ = "due_timer"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "engine_task_id"),
+        Index("ix_due_timer_pending", "fired_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    engine_task_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(300))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -1,0 +1,1 @@
+"""The web entry points: pages and the REST API."""

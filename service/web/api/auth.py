@@ -1,0 +1,29 @@
+"""Bearer-token authentication for the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import request
+from sqlalchemy.orm import Session
+
+from ...domain.accounts import user_from_token
+from ...domain.errors import NotAuthenticated
+from ...models import User
+from ..runtime import runtime
+
+
+@contextmanager
+def api_call(*, write: bool) -> Iterator[tuple[Session, User]]:
+    """One transaction for one API call, with the signed-in user; 401 without a valid token."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("Meld u aan: stuur 'Authorization: Bearer <token>' mee.")
+    rt = runtime()
+    with rt.transaction(write=write) as session:
+        user = user_from_token(
+            session, token.strip(), secret_key=rt.settings.secret_key, max_age=rt.settings.token_max_age_seconds
+        )
+        yield session, user

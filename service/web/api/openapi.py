@@ -1,0 +1,152 @@
+"""The OpenAPI document, built from the marshmallow schemas, and a docs page that reads it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, render_template
+
+from . import schemas
+
+docs = Blueprint("api_docs", __name__)
+
+_ERRORS = {
+    "401": "Geen of ongeldig token",
+    "403": "U bent lid van de regio maar mag dit niet",
+    "404": "Bestaat niet, of hoort bij een regio waar u geen lid van bent",
+    "409": "De taak staat niet meer open (iemand anders was eerder)",
+    "422": "Ongeldige invoer; per veld een melding onder `fields`",
+}
+
+# (method, path, summary, request schema, response schema, success status, error statuses)
+_OPERATIONS: list[tuple[str, str, str, str | None, str | None, str, tuple[str, ...]]] = [
+    (
+        "post",
+        "/api/v1/auth/token",
+        "Token aanvragen met e-mailadres en wachtwoord",
+        "TokenRequest",
+        "Token",
+        "200",
+        ("401", "422"),
+    ),
+    ("get", "/api/v1/processes", "Processen die u kunt starten", None, "ProcessList", "200", ("401",)),
+    (
+        "post",
+        "/api/v1/processes/{key}/instances",
+        "Een proces starten in een van uw regio's",
+        "StartInstance",
+        "Instance",
+        "201",
+        ("401", "403", "404", "422"),
+    ),
+    (
+        "get",
+        "/api/v1/instances/{id}",
+        "Een procesinstantie met open taken en geschiedenis",
+        None,
+        "InstanceDetail",
+        "200",
+        ("401", "404"),
+    ),
+    ("get", "/api/v1/tasks", "Open taken die u mag oppakken of afronden", None, "TaskList", "200", ("401",)),
+    (
+        "get",
+        "/api/v1/tasks/{id}",
+        "Een taak met formulier (JSON Schema) en eerdere gegevens",
+        None,
+        "TaskDetail",
+        "200",
+        ("401", "404"),
+    ),
+    ("post", "/api/v1/tasks/{id}/claim", "Een taak oppakken", None, "Task", "200", ("401", "403", "404", "409")),
+    (
+        "post",
+        "/api/v1/tasks/{id}/unclaim",
+        "Een opgepakte taak vrijgeven",
+        None,
+        "Task",
+        "200",
+        ("401", "403", "404", "409"),
+    ),
+    (
+        "post",
+        "/api/v1/tasks/{id}/complete",
+        "Een taak afronden met de formuliergegevens",
+        "CompleteTask",
+        "Instance",
+        "200",
+        ("401", "403", "404", "409", "422"),
+    ),
+]
+
+
+class _ProcessList(schemas.Schema):
+    processes = schemas.fields.List(schemas.fields.Nested(schemas.ProcessSchema))
+
+
+class _TaskList(schemas.Schema):
+    tasks = schemas.fields.List(schemas.fields.Nested(schemas.TaskSchema))
+
+
+def build_openapi() -> dict[str, Any]:
+    """The OpenAPI 3 document of the API."""
+    spec = APISpec(
+        title="STO Flow API",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={
+            "description": "Werkprocessen voor STO-regio's. Alle aanroepen behalve het token "
+            "aanvragen vragen 'Authorization: Bearer <token>'."
+        },
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in {
+        "TokenRequest": schemas.TokenRequestSchema,
+        "Token": schemas.TokenSchema,
+        "Process": schemas.ProcessSchema,
+        "ProcessList": _ProcessList,
+        "StartInstance": schemas.StartInstanceSchema,
+        "CompleteTask": schemas.CompleteTaskSchema,
+        "Task": schemas.TaskSchema,
+        "TaskList": _TaskList,
+        "TaskDetail": schemas.TaskDetailSchema,
+        "AuditEvent": schemas.AuditEventSchema,
+        "Instance": schemas.InstanceSchema,
+        "InstanceDetail": schemas.InstanceDetailSchema,
+        "Error": schemas.ErrorSchema,
+    }.items():
+        spec.components.schema(name, schema=schema)
+    for method, path, summary, request_schema, response_schema, ok, errors in _OPERATIONS:
+        operation: dict[str, Any] = {
+            "summary": summary,
+            "responses": {ok: {"description": "OK", "content": {"application/json": {"schema": response_schema}}}},
+        }
+        for status in errors:
+            operation["responses"][status] = {
+                "description": _ERRORS[status],
+                "content": {"application/json": {"schema": "Error"}},
+            }
+        if request_schema:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_schema}}}
+        if not path.endswith("/auth/token"):
+            operation["security"] = [{"bearer": []}]
+        params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
+        operation["parameters"] = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "integer" if p == "id" else "string"}}
+            for p in params
+        ]
+        spec.path(path=path, operations={method: operation})
+    return spec.to_dict()
+
+
+@docs.get("/api/v1/openapi.json")
+def openapi_json() -> dict[str, Any]:
+    return build_openapi()
+
+
+@docs.get("/api/docs")
+def api_docs() -> str:
+    return render_template("api_docs.html", spec=build_openapi())

@@ -1,0 +1,127 @@
+"""The REST API under /api/v1: parse the request, call one use case, serialize the result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+from marshmallow import ValidationError
+
+from ...domain import accounts, definitions, instances, tasks
+from ...domain.errors import InvalidInput
+from ..runtime import runtime
+from .auth import api_call
+from .schemas import (
+    CompleteTaskSchema,
+    InstanceDetailSchema,
+    InstanceSchema,
+    ProcessSchema,
+    StartInstanceSchema,
+    TaskDetailSchema,
+    TaskSchema,
+    TokenRequestSchema,
+    TokenSchema,
+)
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _body(schema: Any) -> dict[str, Any]:
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise InvalidInput("Stuur een JSON-object mee.", {"": "Verwacht een JSON-object."})
+    try:
+        return schema.load(payload)
+    except ValidationError as err:
+        raise InvalidInput("De aanvraag is niet goed ingevuld.", _flatten(err.messages)) from err
+
+
+def _flatten(messages: Any) -> dict[str, str]:
+    if not isinstance(messages, dict):
+        return {"": str(messages)}
+    dutch = {
+        "Missing data for required field.": "Dit veld is verplicht.",
+        "Unknown field.": "Onbekend veld.",
+        "Not a valid string.": "Vul een tekst in.",
+        "Not a valid mapping type.": "Verwacht een object.",
+    }
+    return {k: " ".join(dutch.get(m, m) for m in v) if isinstance(v, list) else str(v) for k, v in messages.items()}
+
+
+def _instance_json(session: Any, instance: Any) -> dict[str, Any]:
+    instance.open_tasks = instances.list_open_tasks_of(session, instance.id)
+    return InstanceSchema().dump(instance)
+
+
+@api.post("/auth/token")
+def create_token() -> tuple[dict[str, Any], int]:
+    """Exchange email and password for a bearer token."""
+    body = _body(TokenRequestSchema())
+    rt = runtime()
+    with rt.transaction(write=False) as session:
+        user = accounts.authenticate(session, email=body["email"], password=body["password"])
+        token = accounts.issue_token(user, secret_key=rt.settings.secret_key)
+    return TokenSchema().dump({"token": token, "expires_in": rt.settings.token_max_age_seconds}), 200
+
+
+@api.get("/processes")
+def list_processes() -> dict[str, Any]:
+    with api_call(write=False) as (session, _user):
+        return {"processes": ProcessSchema(many=True).dump(definitions.list_latest_definitions(session))}
+
+
+@api.post("/processes/<key>/instances")
+def start_instance(key: str) -> tuple[dict[str, Any], int]:
+    body = _body(StartInstanceSchema())
+    with api_call(write=True) as (session, user):
+        instance = instances.start_instance(
+            session, user=user, process_key=key, region_code=body["region"], data=body["data"], now=runtime().clock()
+        )
+        return _instance_json(session, instance), 201
+
+
+@api.get("/instances/<int:instance_id>")
+def get_instance(instance_id: int) -> dict[str, Any]:
+    with api_call(write=False) as (session, user):
+        view = instances.describe_instance(session, user=user, instance_id=instance_id)
+        view.instance.open_tasks = view.open_tasks
+        view.instance.history = view.history
+        return InstanceDetailSchema().dump(view.instance)
+
+
+@api.get("/tasks")
+def list_tasks() -> dict[str, Any]:
+    region = request.args.get("region") or None
+    with api_call(write=False) as (session, user):
+        return {"tasks": TaskSchema(many=True).dump(tasks.list_open_tasks(session, user=user, region_code=region))}
+
+
+@api.get("/tasks/<int:task_id>")
+def get_task(task_id: int) -> dict[str, Any]:
+    with api_call(write=False) as (session, user):
+        view = tasks.describe_task(session, runtime().forms, user=user, task_id=task_id)
+        view.task.form_schema = view.form_schema
+        view.task.data = view.data
+        return TaskDetailSchema().dump(view.task)
+
+
+@api.post("/tasks/<int:task_id>/claim")
+def claim_task(task_id: int) -> dict[str, Any]:
+    with api_call(write=True) as (session, user):
+        return TaskSchema().dump(tasks.claim_task(session, user=user, task_id=task_id, now=runtime().clock()))
+
+
+@api.post("/tasks/<int:task_id>/unclaim")
+def unclaim_task(task_id: int) -> dict[str, Any]:
+    with api_call(write=True) as (session, user):
+        return TaskSchema().dump(tasks.unclaim_task(session, user=user, task_id=task_id, now=runtime().clock()))
+
+
+@api.post("/tasks/<int:task_id>/complete")
+def complete_task(task_id: int) -> dict[str, Any]:
+    body = _body(CompleteTaskSchema())
+    with api_call(write=True) as (session, user):
+        instance = tasks.complete_task(
+            session, runtime().forms, user=user, task_id=task_id, data=body["data"], now=runtime().clock()
+        )
+        return _instance_json(session, instance)
