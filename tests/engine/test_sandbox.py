@@ -1,0 +1,66 @@
+"""Scripts and conditions in diagrams run sandboxed: escapes are refused at deployment or fail at run time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service.engine import DiagramError, EngineError, parse_files, start_workflow
+
+from .tiny import condition_process, script_process, timer_process
+
+
+def test_condition_calling_import_is_refused_when_deployed() -> None:
+    xml = condition_process("p", "__import__('os').system('true') == 0")
+    with pytest.raises(DiagramError, match="niet toegestaan"):
+        parse_files({"p.bpmn": xml})
+
+
+def test_script_using_dunder_attributes_is_refused_when_deployed() -> None:
+    xml = script_process("p", "x = ().__class__.__base__.__subclasses__()")
+    with pytest.raises(DiagramError, match="niet toegestaan"):
+        parse_files({"p.bpmn": xml})
+
+
+def test_script_importing_os_fails_at_run_time_and_runs_nothing(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    process = parse_files({"p.bpmn": script_process("p", f"import os\nos.system('touch {marker}')")})["p"]
+    with pytest.raises(EngineError) as caught:
+        start_workflow(process, {})
+    assert caught.value.reason == "het script of de voorwaarde gebruikt iets dat niet is toegestaan"
+    assert caught.value.task_name == "Script"
+    assert not marker.exists()
+
+
+def test_script_cannot_open_files() -> None:
+    process = parse_files({"p.bpmn": script_process("p", "inhoud = open('/etc/passwd').read()")})["p"]
+    with pytest.raises(EngineError):
+        start_workflow(process, {})
+
+
+def test_script_cannot_raise_system_exit() -> None:
+    process = parse_files({"p.bpmn": script_process("p", "raise SystemExit(3)")})["p"]
+    with pytest.raises(EngineError):
+        start_workflow(process, {})
+
+
+def test_ordinary_scripts_still_work() -> None:
+    script = "totaal = sum([bedrag, 500])\nregels = [f'{i}: {n}' for i, n in enumerate(['a', 'b'])]\ntotaal += 1"
+    process = parse_files({"p.bpmn": script_process("p", script)})["p"]
+    outcome = start_workflow(process, {"bedrag": 1000})
+    assert outcome.snapshot.data["totaal"] == 1501
+    assert outcome.snapshot.data["regels"] == ["0: a", "1: b"]
+    assert [t.name for t in outcome.snapshot.ready_tasks] == ["Werk"]
+
+
+def test_unquoted_iso_duration_in_a_timer_is_refused_with_a_hint() -> None:
+    with pytest.raises(DiagramError, match='"P14D"'):
+        parse_files({"p.bpmn": timer_process("p", "P14D")})
+
+
+def test_quoted_timer_is_accepted_and_listed_as_pending() -> None:
+    process = parse_files({"p.bpmn": timer_process("p", '"P14D"')})["p"]
+    outcome = start_workflow(process, {})
+    assert outcome.snapshot.status == "running"
+    assert [t.name for t in outcome.snapshot.timers] == ["Wachten"]

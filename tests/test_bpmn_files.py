@@ -1,0 +1,42 @@
+"""Every shipped diagram parses, passes the sandbox checks, and every form it names exists and is valid."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from service.engine import parse_files
+from service.settings import ROOT
+
+BPMN_DIR = ROOT / "bpmn"
+FORMS_DIR = ROOT / "forms"
+
+
+def _processes():
+    files = {p.name: p.read_bytes() for p in BPMN_DIR.iterdir() if p.suffix in (".bpmn", ".dmn")}
+    return parse_files(files)
+
+
+def test_every_bpmn_file_holds_its_process_named_after_the_file() -> None:
+    processes = _processes()
+    for path in BPMN_DIR.glob("*.bpmn"):
+        assert path.stem in processes, f"{path.name} must hold an executable process with id {path.stem}"
+
+
+@pytest.mark.parametrize("process_id", sorted(_processes()))
+def test_every_user_task_names_a_valid_form_and_a_known_lane(process_id: str) -> None:
+    process = _processes()[process_id]
+    assert process.user_tasks
+    for task in process.user_tasks:
+        assert task.lane in {"projectleider", "penvoerder", "stuurgroep", "coordinator"}, task
+        assert task.form, f"{task.name} names no form"
+        schema = json.loads((FORMS_DIR / task.form).read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(schema)
+        assert schema["type"] == "object" and schema["properties"], task.form
+
+
+def test_every_form_file_is_used_by_a_diagram() -> None:
+    used = {t.form for p in _processes().values() for t in p.user_tasks}
+    assert {p.name for p in FORMS_DIR.glob("*.json")} <= used
