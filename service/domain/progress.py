@@ -20,6 +20,8 @@ def apply_outcome(
     snapshot = outcome.snapshot
     instance.state = outcome.state
     instance.data = snapshot.data
+    if snapshot.data.get("titel"):
+        instance.title = str(snapshot.data["titel"])[:300]  # the business title the requester gave
     instance.updated_at = now
     for step in snapshot.steps:
         record_event(

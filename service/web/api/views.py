@@ -12,6 +12,7 @@ from ...domain.errors import InvalidInput
 from ..runtime import runtime
 from .auth import api_call
 from .schemas import (
+    AuditEventSchema,
     CompleteTaskSchema,
     InstanceDetailSchema,
     InstanceSchema,
@@ -49,8 +50,10 @@ def _flatten(messages: Any) -> dict[str, str]:
 
 
 def _instance_json(session: Any, instance: Any) -> dict[str, Any]:
-    instance.open_tasks = instances.list_open_tasks_of(session, instance.id)
-    return InstanceSchema().dump(instance)
+    open_tasks = instances.list_open_tasks_of(session, instance.id)
+    return InstanceSchema(exclude=("open_tasks",)).dump(instance) | {
+        "open_tasks": TaskSchema(many=True).dump(open_tasks)
+    }
 
 
 @api.post("/auth/token")
@@ -84,9 +87,10 @@ def start_instance(key: str) -> tuple[dict[str, Any], int]:
 def get_instance(instance_id: int) -> dict[str, Any]:
     with api_call(write=False) as (session, user):
         view = instances.describe_instance(session, user=user, instance_id=instance_id)
-        view.instance.open_tasks = view.open_tasks
-        view.instance.history = view.history
-        return InstanceDetailSchema().dump(view.instance)
+        return InstanceDetailSchema(exclude=("open_tasks", "history")).dump(view.instance) | {
+            "open_tasks": TaskSchema(many=True).dump(view.open_tasks),
+            "history": AuditEventSchema(many=True).dump(view.history),
+        }
 
 
 @api.get("/tasks")
@@ -100,9 +104,10 @@ def list_tasks() -> dict[str, Any]:
 def get_task(task_id: int) -> dict[str, Any]:
     with api_call(write=False) as (session, user):
         view = tasks.describe_task(session, runtime().forms, user=user, task_id=task_id)
-        view.task.form_schema = view.form_schema
-        view.task.data = view.data
-        return TaskDetailSchema().dump(view.task)
+        return TaskDetailSchema(exclude=("form_schema", "data")).dump(view.task) | {
+            "form_schema": view.form_schema,
+            "data": view.data,
+        }
 
 
 @api.post("/tasks/<int:task_id>/claim")

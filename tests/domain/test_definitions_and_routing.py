@@ -1,0 +1,97 @@
+"""Deployment versions, timer rows and who is offered a task."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from service.domain import definitions, instances, tasks
+from service.domain.errors import NotAllowed, NotFound
+from service.domain.forms import FormLibrary
+from service.models import DueTimer, HumanTask, User
+
+from ..engine.tiny import USER_TASK, diagram, timer_process
+
+FORM = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+
+
+def _user(session, email: str) -> User:
+    return session.scalar(select(User).where(User.email == email))
+
+
+def _one_task(name: str) -> str:
+    return diagram(
+        "klus",
+        f"""
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="werk"/>
+    {USER_TASK.format(id="werk", name=name, form="ok.json")}
+    <bpmn:sequenceFlow id="f2" sourceRef="werk" targetRef="end"/>
+    <bpmn:endEvent id="end"/>""",
+    ).decode()
+
+
+def _deploy(session, clock, name: str):
+    return definitions.deploy_files(
+        session, process_key="klus", files={"klus.bpmn": _one_task(name)}, now=clock(), deployed_by="t"
+    )
+
+
+def test_changed_diagram_becomes_a_new_version_and_running_instances_keep_theirs(runtime, clock, tmp_path) -> None:
+    (tmp_path / "ok.json").write_text(json.dumps(FORM))
+    with runtime.transaction(write=True) as session:
+        first = _deploy(session, clock, "Oude stap")
+        assert _deploy(session, clock, "Oude stap") is None  # same content: no new version
+        user = _user(session, "projectleider@demo.sto")
+        old = instances.start_instance(session, user=user, process_key="klus", region_code="demo", data={}, now=clock())
+        second = _deploy(session, clock, "Nieuwe stap")
+        new = instances.start_instance(session, user=user, process_key="klus", region_code="demo", data={}, now=clock())
+        assert (first.version, second.version) == (1, 2)
+        names = {
+            t.instance_id: t.name
+            for t in session.scalars(select(HumanTask).where(HumanTask.instance_id.in_([old.id, new.id])))
+        }
+        assert names == {old.id: "Oude stap", new.id: "Nieuwe stap"}
+        old_task = session.scalar(select(HumanTask).where(HumanTask.instance_id == old.id))
+        finished = tasks.complete_task(
+            session, FormLibrary(tmp_path), user=user, task_id=old_task.id, data={"ok": True}, now=clock()
+        )
+        assert finished.status == "completed" and finished.definition.version == 1
+
+
+def test_a_waiting_timer_is_written_as_a_due_timer_row(runtime, clock) -> None:
+    with runtime.transaction(write=True) as session:
+        definitions.deploy_files(
+            session,
+            process_key="p",
+            files={"p.bpmn": timer_process("p", '"P14D"').decode()},
+            now=clock(),
+            deployed_by="t",
+        )
+        user = _user(session, "coordinator@demo.sto")
+        instance = instances.start_instance(
+            session, user=user, process_key="p", region_code="demo", data={}, now=clock()
+        )
+        timer = session.scalar(select(DueTimer).where(DueTimer.instance_id == instance.id))
+    assert timer is not None and timer.name == "Wachten" and timer.fired_at is None
+    # SpiffWorkflow computes the due time from the wall clock when the timer is reached.
+    assert 13.9 < (timer.due_at - timer.due_at.now(timer.due_at.tzinfo)).total_seconds() / 86400 <= 14
+
+
+def test_a_task_without_lane_goes_only_to_the_user_who_started(runtime, clock) -> None:
+    with runtime.transaction(write=True) as session:
+        _deploy(session, clock, "Eigen stap")
+        starter = _user(session, "coordinator@demo.sto")
+        other = _user(session, "penvoerder@demo.sto")
+        instance = instances.start_instance(
+            session, user=starter, process_key="klus", region_code="demo", data={}, now=clock()
+        )
+        task = session.scalar(select(HumanTask).where(HumanTask.instance_id == instance.id))
+        assert [t.id for t in tasks.list_open_tasks(session, user=starter)] == [task.id]
+        assert tasks.list_open_tasks(session, user=other) == []
+        with pytest.raises(NotAllowed):
+            tasks.claim_task(session, user=other, task_id=task.id, now=clock())
+        with pytest.raises(NotFound):
+            tasks.claim_task(session, user=_user(session, "coordinator@noord.sto"), task_id=task.id, now=clock())
