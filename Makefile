@@ -22,7 +22,7 @@ setup: install
 
 run: setup
 	@echo "STO Flow on http://127.0.0.1:$(PORT)  (demo accounts: see README.md, password 'demo')"
-	$(BIN)/flask --app service run --host 127.0.0.1 --port $(PORT) --with-threads
+	$(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) --threads 8 --call service:create_app
 
 test: install
 	$(BIN)/pytest -q

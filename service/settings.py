@@ -21,6 +21,7 @@ class Settings:
     forms_dir: Path = ROOT / "forms"
     token_max_age_seconds: int = 8 * 3600
     fast_password_hashing: bool = False  # tests only: cheap argon2 parameters
+    login_rate_limit: str = "10 per minute"  # per client address, against password guessing
 
     @property
     def is_production(self) -> bool:
@@ -44,6 +45,7 @@ class Settings:
             bpmn_dir=Path(env.get("STO_BPMN_DIR", defaults.bpmn_dir)),
             forms_dir=Path(env.get("STO_FORMS_DIR", defaults.forms_dir)),
             token_max_age_seconds=int(env.get("STO_TOKEN_MAX_AGE", defaults.token_max_age_seconds)),
+            login_rate_limit=env.get("STO_LOGIN_RATE_LIMIT", defaults.login_rate_limit),
         )
 
 

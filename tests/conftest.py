@@ -55,6 +55,7 @@ def settings(database_url: str) -> Settings:
         bpmn_dir=ROOT / "bpmn",
         forms_dir=ROOT / "forms",
         fast_password_hashing=True,
+        login_rate_limit="1000 per minute",
     )
 
 

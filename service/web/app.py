@@ -11,6 +11,7 @@ from ..domain.forms import FormLibrary
 from ..settings import Settings
 from .api.openapi import docs
 from .api.views import api
+from .limits import limiter
 from .errors import register_error_handlers
 from .pages import pages
 from .runtime import Runtime
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.register_blueprint(pages)
     app.register_blueprint(api)
     app.register_blueprint(docs)
+    limiter.init_app(app)
     register_error_handlers(app)
     from ..cli import register_cli
 

@@ -28,6 +28,7 @@ TITLES = {
     405: "Niet toegestaan",
     409: "Conflict",
     422: "Niet verwerkt",
+    429: "Te veel pogingen. Wacht een minuut en probeer het opnieuw.",
     500: "Er ging iets mis",
 }
 

@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from ...domain import accounts, definitions, instances, tasks
 from ...domain.errors import InvalidInput
+from ..limits import limiter
 from ..runtime import runtime
 from .auth import api_call
 from .schemas import (
@@ -57,6 +58,7 @@ def _instance_json(session: Any, instance: Any) -> dict[str, Any]:
 
 
 @api.post("/auth/token")
+@limiter.limit(lambda: runtime().settings.login_rate_limit)
 def create_token() -> tuple[dict[str, Any], int]:
     """Exchange email and password for a bearer token."""
     body = _body(TokenRequestSchema())
