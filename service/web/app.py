@@ -11,8 +11,8 @@ from ..domain.forms import FormLibrary
 from ..settings import Settings
 from .api.openapi import docs
 from .api.views import api
-from .limits import limiter
 from .errors import register_error_handlers
+from .limits import limiter
 from .pages import pages
 from .runtime import Runtime
 
