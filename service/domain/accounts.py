@@ -7,7 +7,7 @@ from datetime import datetime
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import ROLES, Membership, Region, User
 from .errors import InvalidInput, NotAuthenticated
@@ -45,7 +45,7 @@ def user_from_token(session: Session, token: str, *, secret_key: str, max_age: i
         raise NotAuthenticated("Het token is verlopen; vraag een nieuw token aan.") from err
     except BadSignature as err:
         raise NotAuthenticated("Het token is ongeldig.") from err
-    user = session.get(User, payload.get("uid"))
+    user = session.get(User, payload.get("uid"), options=[joinedload(User.memberships)])
     if user is None or not user.active:
         raise NotAuthenticated("Het token is ongeldig.")
     return user

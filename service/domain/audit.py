@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, User
+from ..models import AuditEvent, HumanTask, User
 
 
 def record_event(
@@ -21,6 +21,7 @@ def record_event(
     region_code: str | None = None,
     instance_id: int | None = None,
     task_id: int | None = None,
+    task: HumanTask | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Add one audit event to the current transaction."""
@@ -35,6 +36,8 @@ def record_event(
         details=details or {},
         at=now,
     )
+    if task is not None:
+        event.task = task  # a task created in the same flush gets its id then
     session.add(event)
     return event
 

@@ -6,7 +6,6 @@ the region's regioplan, so a form cannot point at a programme line that does not
 
 from __future__ import annotations
 
-import copy
 import json
 from functools import cache
 from pathlib import Path
@@ -36,8 +35,8 @@ class FormLibrary:
         self.forms_dir = forms_dir
 
     def schema(self, form_key: str) -> dict[str, Any]:
-        """The schema of a form, as stored (a copy)."""
-        return copy.deepcopy(_load(self.forms_dir / form_key))
+        """The schema of a form, as stored. Shared and cached: treat it as read-only."""
+        return _load(self.forms_dir / form_key)
 
 
 @cache
@@ -46,21 +45,21 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def schema_for_region(session: Session, schema: dict[str, Any], region_code: str) -> dict[str, Any]:
-    """Replace every x-sto-options marker with the region's current choices (an enum, with labels)."""
-    for prop in schema.get("properties", {}).values():
+    """A copy of the schema where every x-sto-options marker became the region's current choices (an enum)."""
+    properties = {}
+    for name, prop in schema.get("properties", {}).items():
         source = prop.get("x-sto-options")
-        if source is None:
-            continue
-        options = regioplan.list_options(session, region_code, source)
-        values: list[Any] = [value for value, _label in options]
-        labels = [label for _value, label in options]
-        allowed = prop.get("type")
-        if allowed == "null" or (isinstance(allowed, list) and "null" in allowed):
-            values.append(None)
-            labels.append("(geen)")
-        prop["enum"] = values
-        prop["x-enumNames"] = labels
-    return schema
+        if source is not None:
+            options = regioplan.list_options(session, region_code, source)
+            values: list[Any] = [value for value, _label in options]
+            labels = [label for _value, label in options]
+            allowed = prop.get("type")
+            if allowed == "null" or (isinstance(allowed, list) and "null" in allowed):
+                values.append(None)
+                labels.append("(geen)")
+            prop = {**prop, "enum": values, "x-enumNames": labels}
+        properties[name] = prop
+    return {**schema, "properties": properties}
 
 
 def validate_submission(schema: dict[str, Any], data: Any) -> dict[str, Any]:

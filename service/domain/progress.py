@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import engine
@@ -15,8 +15,9 @@ from .audit import record_event
 
 def apply_outcome(
     session: Session, instance: ProcessInstance, outcome: engine.Outcome, *, actor: User | None, now: datetime
-) -> None:
-    """Store the new state and bring task rows, timers and the audit trail in line with the snapshot."""
+) -> list[HumanTask]:
+    """Store the new state and bring task rows, timers and the audit trail in line with the snapshot;
+    return the instance's open tasks."""
     snapshot = outcome.snapshot
     instance.state = outcome.state
     instance.data = snapshot.data
@@ -34,8 +35,9 @@ def apply_outcome(
             instance_id=instance.id,
             details={"task": step.spec_name, "kind": step.kind, "changes": step.changes},
         )
-    _sync_tasks(session, instance, snapshot, now)
-    _sync_timers(session, instance, snapshot)
+    open_tasks = _sync_tasks(session, instance, snapshot, outcome.carried_over, now)
+    if outcome.timers_changed:
+        _sync_timers(session, instance, snapshot)
     if snapshot.status == "completed" and instance.status != "completed":
         instance.status = "completed"
         instance.completed_at = now
@@ -49,25 +51,31 @@ def apply_outcome(
             instance_id=instance.id,
             details={"data": snapshot.data},
         )
+    return open_tasks
 
 
-def _sync_tasks(session: Session, instance: ProcessInstance, snapshot: engine.Snapshot, now: datetime) -> None:
-    open_rows = {
-        row.engine_task_id: row
-        for row in session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
-        )
-    }
+def _sync_tasks(
+    session: Session, instance: ProcessInstance, snapshot: engine.Snapshot, carried_over: frozenset[str], now: datetime
+) -> list[HumanTask]:
+    open_rows: dict[str, HumanTask] = {}
+    if carried_over:  # only then can rows of earlier steps still be open (parallel branches)
+        with session.no_autoflush:  # pending changes are written once, at commit
+            query = select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.engine_task_id.in_(sorted(carried_over))
+            )
+            open_rows = {row.engine_task_id: row for row in session.scalars(query) if row.status == "open"}
     ready_ids = {task.task_id for task in snapshot.ready_tasks}
     for engine_task_id, row in open_rows.items():
         if engine_task_id not in ready_ids:
             row.status = "cancelled"  # e.g. an interrupting boundary event took it away
             row.completed_at = now
+    still_open = []
     for task in snapshot.ready_tasks:
         if task.task_id in open_rows:
+            still_open.append(open_rows[task.task_id])
             continue
         row = HumanTask(
-            instance_id=instance.id,
+            instance=instance,
             engine_task_id=task.task_id,
             spec_name=task.spec_name,
             name=task.name,
@@ -81,7 +89,6 @@ def _sync_tasks(session: Session, instance: ProcessInstance, snapshot: engine.Sn
             due_at=now + task.due_in if task.due_in else None,
         )
         session.add(row)
-        session.flush()
         record_event(
             session,
             action="task_created",
@@ -90,18 +97,23 @@ def _sync_tasks(session: Session, instance: ProcessInstance, snapshot: engine.Sn
             actor=None,
             region_code=instance.region_code,
             instance_id=instance.id,
-            task_id=row.id,
+            task=row,
             details={"role": task.lane, "due_at": row.due_at.isoformat() if row.due_at else None},
         )
+        still_open.append(row)
+    return still_open
 
 
 def _sync_timers(session: Session, instance: ProcessInstance, snapshot: engine.Snapshot) -> None:
-    pending = {
-        row.engine_task_id: row
-        for row in session.scalars(
-            select(DueTimer).where(DueTimer.instance_id == instance.id, DueTimer.fired_at.is_(None))
+    pending_query = select(DueTimer).where(DueTimer.instance_id == instance.id, DueTimer.fired_at.is_(None))
+    if not snapshot.timers:
+        # The common case (no timer waiting): one statement instead of loading rows.
+        session.execute(
+            delete(DueTimer).where(DueTimer.instance_id == instance.id, DueTimer.fired_at.is_(None)),
+            execution_options={"synchronize_session": False},
         )
-    }
+        return
+    pending = {row.engine_task_id: row for row in session.scalars(pending_query)}
     waiting = {timer.task_id: timer for timer in snapshot.timers}
     for engine_task_id, row in pending.items():
         if engine_task_id not in waiting:

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import engine
-from ..models import HumanTask, ProcessInstance, User
+from ..models import HumanTask, ProcessDefinition, ProcessInstance, User
 from .access import require_may_act, require_region_member
 from .accounts import roles_by_region
 from .audit import record_event
@@ -61,7 +61,18 @@ def describe_task(session: Session, forms: FormLibrary, *, user: User, task_id: 
     """A task with its form (filled with the region's choices) and the data earlier steps produced."""
     task = get_task(session, user=user, task_id=task_id)
     schema = schema_for_region(session, forms.schema(task.form_key), task.region_code) if task.form_key else None
-    return TaskView(task, schema, dict(task.instance.data or {}))
+    return TaskView(task, schema, _task_data(task))
+
+
+def _task_data(task: HumanTask) -> dict[str, Any]:
+    """The data the task sees in the engine (including what its preScript drafted, e.g. a letter)."""
+    instance = task.instance
+    if task.status == "open":
+        snapshot = engine.read_snapshot(parsed_process(instance.definition), instance.state)
+        for ready in snapshot.ready_tasks:
+            if ready.task_id == task.engine_task_id:
+                return ready.data
+    return dict(instance.data or {})
 
 
 def claim_task(session: Session, *, user: User, task_id: int, now: datetime) -> HumanTask:
@@ -102,9 +113,17 @@ def unclaim_task(session: Session, *, user: User, task_id: int, now: datetime) -
     return task
 
 
+@dataclass(frozen=True)
+class StepResult:
+    """An instance after a step, with the tasks now open in it."""
+
+    instance: ProcessInstance
+    open_tasks: list[HumanTask]
+
+
 def complete_task(
     session: Session, forms: FormLibrary, *, user: User, task_id: int, data: Any, now: datetime
-) -> ProcessInstance:
+) -> StepResult:
     """Validate the submission, complete the task in the engine, and store everything the step changed."""
     task = _open_task_for_update(session, user=user, task_id=task_id)
     require_may_act(user, task)
@@ -140,19 +159,30 @@ def complete_task(
         task_id=task.id,
         details={"data": submission},
     )
-    apply_outcome(session, instance, outcome, actor=user, now=now)
+    open_tasks = apply_outcome(session, instance, outcome, actor=user, now=now)
     try:
         session.flush()
     except StaleDataError as err:
         raise Conflict("Iemand anders heeft deze taak net afgerond.") from err
-    return instance
+    return StepResult(instance, open_tasks)
 
 
 def _open_task_for_update(session: Session, *, user: User, task_id: int) -> HumanTask:
-    """Lock the task's instance first, then read the task afresh: of two racing actions exactly one wins."""
-    task = get_task(session, user=user, task_id=task_id)
-    session.execute(select(ProcessInstance.id).where(ProcessInstance.id == task.instance_id).with_for_update())
-    session.refresh(task)
+    """Read the task afresh while locking it and its instance (PostgreSQL: FOR UPDATE; SQLite: the write
+    transaction already holds the lock), so of two racing actions exactly one wins."""
+    query = (
+        select(HumanTask)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .options(contains_eager(HumanTask.instance).contains_eager(ProcessInstance.definition))
+        .where(HumanTask.id == task_id)
+        .with_for_update(of=[HumanTask.__table__, ProcessInstance.__table__])
+        .execution_options(populate_existing=True)
+    )
+    task = session.scalar(query)
+    if task is None:
+        raise NotFound("Niet gevonden.")
+    require_region_member(user, task.region_code)
     if task.status != "open":
         raise Conflict(
             "Deze taak is al afgerond door iemand anders."

@@ -41,6 +41,10 @@ class Outcome:
 
     state: str
     snapshot: Snapshot
+    timers_changed: bool = True  # False when no timer was waiting before or after: nothing to sync
+    # User tasks that were waiting before this call and were not completed by it; when empty, the caller
+    # has no existing task rows to reconcile.
+    carried_over: frozenset[str] = frozenset()
 
 
 def start_workflow(process: ParsedProcess, data: dict[str, Any], services: ServiceHandler | None = None) -> Outcome:
@@ -60,21 +64,30 @@ def complete_user_task(
 ) -> Outcome:
     """Complete a ready user task with the submitted data and run the engine onward."""
     workflow = _load(process, state, services)
+    timers_before = _pending_timers(workflow)
     task = _ready_user_task(workflow, task_id)
+    carried_over = frozenset(str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)) - {task_id}
     try:
         task.task_spec.add_data_from_form(task, data)
         task.run()
     except SpiffWorkflowException as err:
         raise _engine_error(err, task) from err
     steps = _run_engine(workflow)
-    return Outcome(dump_state(workflow), _snapshot(workflow, steps))
+    snapshot = _snapshot(workflow, steps)
+    return Outcome(
+        dump_state(workflow),
+        snapshot,
+        timers_changed=bool(timers_before or snapshot.timers),
+        carried_over=carried_over,
+    )
 
 
 def fire_due_timers(process: ParsedProcess, state: str, services: ServiceHandler | None = None) -> Outcome:
     """Let every timer whose due time has passed fire, and run the engine onward."""
     workflow = _load(process, state, services)
+    carried_over = frozenset(str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True))
     steps = _run_engine(workflow)
-    return Outcome(dump_state(workflow), _snapshot(workflow, steps))
+    return Outcome(dump_state(workflow), _snapshot(workflow, steps), carried_over=carried_over)
 
 
 def read_snapshot(process: ParsedProcess, state: str) -> Snapshot:

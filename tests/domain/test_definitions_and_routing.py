@@ -58,7 +58,7 @@ def test_changed_diagram_becomes_a_new_version_and_running_instances_keep_theirs
         finished = tasks.complete_task(
             session, FormLibrary(tmp_path), user=user, task_id=old_task.id, data={"ok": True}, now=clock()
         )
-        assert finished.status == "completed" and finished.definition.version == 1
+        assert finished.instance.status == "completed" and finished.instance.definition.version == 1
 
 
 def test_a_waiting_timer_is_written_as_a_due_timer_row(runtime, clock) -> None:
@@ -95,3 +95,43 @@ def test_a_task_without_lane_goes_only_to_the_user_who_started(runtime, clock) -
             tasks.claim_task(session, user=other, task_id=task.id, now=clock())
         with pytest.raises(NotFound):
             tasks.claim_task(session, user=_user(session, "coordinator@noord.sto"), task_id=task.id, now=clock())
+
+
+def _parallel() -> str:
+    return diagram(
+        "parallel",
+        f"""
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split"/>
+    <bpmn:parallelGateway id="split"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="a"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="b"/>
+    {USER_TASK.format(id="a", name="Stap A", form="ok.json")}
+    {USER_TASK.format(id="b", name="Stap B", form="ok.json")}
+    <bpmn:sequenceFlow id="f4" sourceRef="a" targetRef="join"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="b" targetRef="join"/>
+    <bpmn:parallelGateway id="join"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="end"/>
+    <bpmn:endEvent id="end"/>""",
+    ).decode()
+
+
+def test_parallel_tasks_stay_open_until_each_is_done(runtime, clock, tmp_path) -> None:
+    (tmp_path / "ok.json").write_text(json.dumps(FORM))
+    forms = FormLibrary(tmp_path)
+    with runtime.transaction(write=True) as session:
+        definitions.deploy_files(
+            session, process_key="parallel", files={"parallel.bpmn": _parallel()}, now=clock(), deployed_by="t"
+        )
+        user = _user(session, "coordinator@demo.sto")
+        instance = instances.start_instance(
+            session, user=user, process_key="parallel", region_code="demo", data={}, now=clock()
+        )
+        first, second = instances.list_open_tasks_of(session, instance.id)
+        after_first = tasks.complete_task(session, forms, user=user, task_id=first.id, data={"ok": True}, now=clock())
+        assert [t.id for t in after_first.open_tasks] == [second.id]
+        assert [t.id for t in instances.list_open_tasks_of(session, instance.id)] == [second.id]
+        done = tasks.complete_task(session, forms, user=user, task_id=second.id, data={"ok": True}, now=clock())
+        assert done.open_tasks == [] and done.instance.status == "completed"
+        rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).all()
+        assert sorted((r.name, r.status) for r in rows) == [("Stap A", "completed"), ("Stap B", "completed")]

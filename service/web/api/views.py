@@ -27,6 +27,19 @@ from .schemas import (
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
+# Schemas are built once: building one costs more than using it, and they hold no per-request state.
+_TOKEN_REQUEST, _TOKEN, _START, _COMPLETE = (
+    TokenRequestSchema(),
+    TokenSchema(),
+    StartInstanceSchema(),
+    CompleteTaskSchema(),
+)
+_PROCESSES, _TASK, _TASKS = ProcessSchema(many=True), TaskSchema(), TaskSchema(many=True)
+_INSTANCE = InstanceSchema(exclude=("open_tasks",))
+_INSTANCE_DETAIL = InstanceDetailSchema(exclude=("open_tasks", "history"))
+_TASK_DETAIL = TaskDetailSchema(exclude=("form_schema", "data"))
+_HISTORY = AuditEventSchema(many=True)
+
 
 def _body(schema: Any) -> dict[str, Any]:
     payload = request.get_json(silent=True)
@@ -50,35 +63,34 @@ def _flatten(messages: Any) -> dict[str, str]:
     return {k: " ".join(dutch.get(m, m) for m in v) if isinstance(v, list) else str(v) for k, v in messages.items()}
 
 
-def _instance_json(session: Any, instance: Any) -> dict[str, Any]:
-    open_tasks = instances.list_open_tasks_of(session, instance.id)
-    return InstanceSchema(exclude=("open_tasks",)).dump(instance) | {
-        "open_tasks": TaskSchema(many=True).dump(open_tasks)
-    }
+def _instance_json(session: Any, instance: Any, open_tasks: list[Any] | None = None) -> dict[str, Any]:
+    if open_tasks is None:
+        open_tasks = instances.list_open_tasks_of(session, instance.id)
+    return _INSTANCE.dump(instance) | {"open_tasks": _TASKS.dump(open_tasks)}
 
 
 @api.post("/auth/token")
 @limiter.limit(lambda: runtime().settings.login_rate_limit)
 def create_token() -> tuple[dict[str, Any], int]:
     """Exchange email and password for a bearer token."""
-    body = _body(TokenRequestSchema())
+    body = _body(_TOKEN_REQUEST)
     rt = runtime()
     with rt.transaction(write=False) as session:
         user = accounts.authenticate(session, email=body["email"], password=body["password"])
         token = accounts.issue_token(user, secret_key=rt.settings.secret_key)
-    return TokenSchema().dump({"token": token, "expires_in": rt.settings.token_max_age_seconds}), 200
+    return _TOKEN.dump({"token": token, "expires_in": rt.settings.token_max_age_seconds}), 200
 
 
 @api.get("/processes")
 def list_processes() -> dict[str, Any]:
     with api_call(write=False) as (session, _user):
-        return {"processes": ProcessSchema(many=True).dump(definitions.list_latest_definitions(session))}
+        return {"processes": _PROCESSES.dump(definitions.list_latest_definitions(session))}
 
 
 @api.post("/processes/<key>/instances")
 def start_instance(key: str) -> tuple[dict[str, Any], int]:
-    body = _body(StartInstanceSchema())
     with api_call(write=True) as (session, user):
+        body = _body(_START)
         instance = instances.start_instance(
             session, user=user, process_key=key, region_code=body["region"], data=body["data"], now=runtime().clock()
         )
@@ -89,9 +101,9 @@ def start_instance(key: str) -> tuple[dict[str, Any], int]:
 def get_instance(instance_id: int) -> dict[str, Any]:
     with api_call(write=False) as (session, user):
         view = instances.describe_instance(session, user=user, instance_id=instance_id)
-        return InstanceDetailSchema(exclude=("open_tasks", "history")).dump(view.instance) | {
-            "open_tasks": TaskSchema(many=True).dump(view.open_tasks),
-            "history": AuditEventSchema(many=True).dump(view.history),
+        return _INSTANCE_DETAIL.dump(view.instance) | {
+            "open_tasks": _TASKS.dump(view.open_tasks),
+            "history": _HISTORY.dump(view.history),
         }
 
 
@@ -99,14 +111,14 @@ def get_instance(instance_id: int) -> dict[str, Any]:
 def list_tasks() -> dict[str, Any]:
     region = request.args.get("region") or None
     with api_call(write=False) as (session, user):
-        return {"tasks": TaskSchema(many=True).dump(tasks.list_open_tasks(session, user=user, region_code=region))}
+        return {"tasks": _TASKS.dump(tasks.list_open_tasks(session, user=user, region_code=region))}
 
 
 @api.get("/tasks/<int:task_id>")
 def get_task(task_id: int) -> dict[str, Any]:
     with api_call(write=False) as (session, user):
         view = tasks.describe_task(session, runtime().forms, user=user, task_id=task_id)
-        return TaskDetailSchema(exclude=("form_schema", "data")).dump(view.task) | {
+        return _TASK_DETAIL.dump(view.task) | {
             "form_schema": view.form_schema,
             "data": view.data,
         }
@@ -115,20 +127,20 @@ def get_task(task_id: int) -> dict[str, Any]:
 @api.post("/tasks/<int:task_id>/claim")
 def claim_task(task_id: int) -> dict[str, Any]:
     with api_call(write=True) as (session, user):
-        return TaskSchema().dump(tasks.claim_task(session, user=user, task_id=task_id, now=runtime().clock()))
+        return _TASK.dump(tasks.claim_task(session, user=user, task_id=task_id, now=runtime().clock()))
 
 
 @api.post("/tasks/<int:task_id>/unclaim")
 def unclaim_task(task_id: int) -> dict[str, Any]:
     with api_call(write=True) as (session, user):
-        return TaskSchema().dump(tasks.unclaim_task(session, user=user, task_id=task_id, now=runtime().clock()))
+        return _TASK.dump(tasks.unclaim_task(session, user=user, task_id=task_id, now=runtime().clock()))
 
 
 @api.post("/tasks/<int:task_id>/complete")
 def complete_task(task_id: int) -> dict[str, Any]:
-    body = _body(CompleteTaskSchema())
     with api_call(write=True) as (session, user):
-        instance = tasks.complete_task(
+        body = _body(_COMPLETE)
+        result = tasks.complete_task(
             session, runtime().forms, user=user, task_id=task_id, data=body["data"], now=runtime().clock()
         )
-        return _instance_json(session, instance)
+        return _instance_json(session, result.instance, result.open_tasks)
