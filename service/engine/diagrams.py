@@ -7,6 +7,7 @@ sandbox rules, or when a timer holds an unquoted ISO duration (SpiffWorkflow eva
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -147,18 +148,40 @@ def _user_task_info(spec: Any) -> UserTaskInfo:
 
 def _check_task_spec(process_id: str, spec: Any) -> None:
     label = f"{process_id}/{getattr(spec, 'bpmn_name', None) or spec.name}"
-    sources: list[tuple[str, str, bool]] = []  # (what, source, is_expression)
+    if isinstance(spec, BusinessRuleTaskMixin):
+        spec.dmnEngine.__class__ = StrictDMNEngine
+    for what, source, is_expression in _code_of(label, spec):
+        try:
+            (compile_expression if is_expression else compile_script)(source)
+        except ScriptRejected as err:
+            raise DiagramError(f"{label}: {what} is niet toegestaan: {err}") from err
+        except SyntaxError as err:
+            raise DiagramError(f"{label}: {what} bevat een fout: {err.msg}") from err
+
+
+def _code_of(label: str, spec: Any) -> Iterator[tuple[str, str, bool]]:
+    """Every piece of Python a task spec will run: (what, source, is it an expression)."""
     if isinstance(spec, ScriptTask):
-        sources.append(("script", spec.script or "", False))
+        yield "script", spec.script or "", False
     for attr in ("prescript", "postscript"):
         if getattr(spec, attr, None):
-            sources.append((attr, getattr(spec, attr), False))
+            yield attr, getattr(spec, attr), False
     for condition, _target in getattr(spec, "cond_task_specs", []) or []:
         if condition is not None:
-            sources.append(("condition", condition.args[0], True))
+            yield "condition", condition.args[0], True
+    for attr in ("condition", "cardinality"):  # loops and multi-instance tasks
+        if isinstance(getattr(spec, attr, None), str):
+            yield f"loop {attr}", getattr(spec, attr), True
+    for name, param in (getattr(spec, "operation_params", None) or {}).items():
+        yield f"service parameter {name}", param.get("value") or "None", True
+    yield from _timer_code(label, spec)
+    if isinstance(spec, BusinessRuleTaskMixin):
+        yield from _decision_code(spec.dmnEngine.decision_table)
+
+
+def _timer_code(label: str, spec: Any) -> Iterator[tuple[str, str, bool]]:
     event_definition = getattr(spec, "event_definition", None)
-    timers = [event_definition, *getattr(event_definition, "event_definitions", [])]
-    for timer in timers:
+    for timer in [event_definition, *getattr(event_definition, "event_definitions", [])]:
         if isinstance(timer, TimerEventDefinition):
             expression = (timer.expression or "").strip()
             if _ISO_DURATION.match(expression):
@@ -166,17 +189,28 @@ def _check_task_spec(process_id: str, spec: Any) -> None:
                     f"{label}: de timer-expressie {expression} moet tussen aanhalingstekens staan "
                     f'("{expression}"): timers zijn Python-expressies'
                 )
-            sources.append(("timer", expression, True))
-    if isinstance(spec, BusinessRuleTaskMixin):
-        spec.dmnEngine.__class__ = StrictDMNEngine
-        for rule in spec.dmnEngine.decision_table.rules:
-            for entry in rule.outputEntries:
-                if entry.text:
-                    sources.append(("decision output", entry.text, True))
-    for what, source, is_expression in sources:
-        try:
-            (compile_expression if is_expression else compile_script)(source)
-        except ScriptRejected as err:
-            raise DiagramError(f"{label}: {what} is niet toegestaan: {err}") from err
-        except SyntaxError as err:
-            raise DiagramError(f"{label}: {what} bevat een fout: {err.msg}") from err
+            yield "timer", expression, True
+
+
+def _decision_code(table: Any) -> Iterator[tuple[str, str, bool]]:
+    for column in table.inputs:
+        yield f"decision input {column.label or column.id}", column.expression, True
+    for rule in table.rules:
+        for entry in rule.inputEntries:
+            for cell in entry.lhs:
+                if cell is not None:
+                    # The DMN engine turns a cell into `(input) == (cell)`, `input <cell>` or, with `?`, an
+                    # expression on a placeholder; checking the cell on a placeholder name covers all three.
+                    text = cell.replace("?", "dmninput")
+                    yield f"decision rule {rule.row_number}", text if _parses(text) else f"dmninput {text}", True
+        for entry in rule.outputEntries:
+            if entry.text:
+                yield f"decision rule {rule.row_number}", entry.text, True
+
+
+def _parses(expression: str) -> bool:
+    try:
+        compile(expression, "<cell>", "eval")
+    except SyntaxError:
+        return False
+    return True

@@ -64,3 +64,36 @@ def test_quoted_timer_is_accepted_and_listed_as_pending() -> None:
     outcome = start_workflow(process, {})
     assert outcome.snapshot.status == "running"
     assert [t.name for t in outcome.snapshot.timers] == ["Wachten"]
+
+
+def test_decision_table_cell_calling_import_is_refused_when_deployed() -> None:
+    from service.settings import ROOT
+
+    from .tiny import decision_process
+
+    dmn = (ROOT / "bpmn" / "wijziging_beoordeling.dmn").read_text()
+    evil = dmn.replace('<text>"nieuwe_activiteit"</text>', "<text>__import__('os').name</text>", 1)
+    files = {"p.bpmn": decision_process("p", "wijziging_beoordeling"), "d.dmn": evil.encode()}
+    with pytest.raises(DiagramError, match="decision rule"):
+        parse_files(files)
+
+
+def test_service_task_parameter_calling_import_is_refused_when_deployed() -> None:
+    from .tiny import diagram
+
+    xml = diagram(
+        "p",
+        """
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="svc"/>
+    <bpmn:serviceTask id="svc" name="Dienst"><bpmn:extensionElements>
+      <spiffworkflow:serviceTaskOperator id="rapportage.opnemen">
+        <spiffworkflow:parameters>
+          <spiffworkflow:parameter id="titel" type="str" value="__import__('os').name"/>
+        </spiffworkflow:parameters>
+      </spiffworkflow:serviceTaskOperator></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="svc" targetRef="end"/>
+    <bpmn:endEvent id="end"/>""",
+    )
+    with pytest.raises(DiagramError, match="service parameter titel"):
+        parse_files({"p.bpmn": xml})
