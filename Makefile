@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed-stamp
-export STO_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/sto_flow.sqlite
 
 .PHONY: install run setup test lint bench clean
 

@@ -54,10 +54,6 @@ def load_demo_data(session: Session, *, now: datetime, fast_hash: bool = False) 
             )
             grant_role(session, user=user, region_code=code, role=role)
         _load_regioplan(session, code)
-    admin = create_user(
-        session, email="beheer@sto.test", name="Beheerder", password=DEMO_PASSWORD, now=now, fast_hash=fast_hash
-    )
-    admin.is_admin = True
 
 
 def _load_regioplan(session: Session, region_code: str) -> None:
