@@ -42,6 +42,30 @@ def record_event(
     return event
 
 
+def record_task_event(
+    session: Session,
+    task: HumanTask,
+    *,
+    action: str,
+    summary: str,
+    actor: User,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an event about something a person did with a task."""
+    return record_event(
+        session,
+        action=action,
+        summary=f"{summary}: {task.name}",
+        now=now,
+        actor=actor,
+        region_code=task.region_code,
+        instance_id=task.instance_id,
+        task_id=task.id,
+        details=details,
+    )
+
+
 def list_instance_events(session: Session, instance_id: int) -> list[AuditEvent]:
     """The audit trail of one instance, oldest first."""
     return list(

@@ -14,7 +14,7 @@ from .. import engine
 from ..models import HumanTask, ProcessDefinition, ProcessInstance, User
 from .access import require_may_act, require_region_member
 from .accounts import roles_by_region
-from .audit import record_event
+from .audit import record_task_event
 from .definitions import parsed_process
 from .errors import Conflict, InvalidInput, NotFound, ProcessFailed
 from .forms import FormLibrary, schema_for_region, validate_submission
@@ -81,16 +81,7 @@ def claim_task(session: Session, *, user: User, task_id: int, now: datetime) -> 
     require_may_act(user, task)
     if task.assignee_id != user.id:
         task.assignee_id = user.id
-        record_event(
-            session,
-            action="task_claimed",
-            summary=f"Taak opgepakt: {task.name}",
-            now=now,
-            actor=user,
-            region_code=task.region_code,
-            instance_id=task.instance_id,
-            task_id=task.id,
-        )
+        record_task_event(session, task, action="task_claimed", summary="Taak opgepakt", actor=user, now=now)
     return task
 
 
@@ -100,16 +91,7 @@ def unclaim_task(session: Session, *, user: User, task_id: int, now: datetime) -
     require_may_act(user, task)
     if task.assignee_id == user.id:
         task.assignee_id = None
-        record_event(
-            session,
-            action="task_unclaimed",
-            summary=f"Taak vrijgegeven: {task.name}",
-            now=now,
-            actor=user,
-            region_code=task.region_code,
-            instance_id=task.instance_id,
-            task_id=task.id,
-        )
+        record_task_event(session, task, action="task_unclaimed", summary="Taak vrijgegeven", actor=user, now=now)
     return task
 
 
@@ -148,15 +130,13 @@ def complete_task(
     task.completed_by_id = user.id
     task.completed_at = now
     task.assignee_id = user.id
-    record_event(
+    record_task_event(
         session,
+        task,
         action="task_completed",
-        summary=f"Taak afgerond: {task.name}",
-        now=now,
+        summary="Taak afgerond",
         actor=user,
-        region_code=task.region_code,
-        instance_id=instance.id,
-        task_id=task.id,
+        now=now,
         details={"data": submission},
     )
     open_tasks = apply_outcome(session, instance, outcome, actor=user, now=now)

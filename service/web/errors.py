@@ -22,11 +22,13 @@ log = logging.getLogger(__name__)
 
 STATUS = {NotAuthenticated: 401, NotAllowed: 403, NotFound: 404, Conflict: 409, InvalidInput: 422, ProcessFailed: 422}
 TITLES = {
+    400: "Ongeldig verzoek",
     401: "Niet aangemeld",
     403: "Geen toegang",
     404: "Niet gevonden",
     405: "Niet toegestaan",
     409: "Conflict",
+    413: "Het verzoek is te groot",
     422: "Niet verwerkt",
     429: "Te veel pogingen. Wacht een minuut en probeer het opnieuw.",
     500: "Er ging iets mis",
