@@ -41,7 +41,7 @@ def deploy_files(
     latest = find_latest_definition(session, process_key)
     if latest is not None and latest.sha256 == digest:
         return None
-    processes = engine.parse_cached(digest, _as_tuple(files))
+    processes = engine.spec_cache.get(digest, lambda: _encoded(files))
     if process_key not in processes:
         raise engine.DiagramError(f"het bestand bevat geen uitvoerbaar proces met id '{process_key}'")
     next_version = (
@@ -96,11 +96,11 @@ def list_latest_definitions(session: Session) -> list[ProcessDefinition]:
 
 def parsed_process(definition: ProcessDefinition) -> engine.ParsedProcess:
     """The executable spec of a definition version (parsed once per process, then cached)."""
-    return engine.parse_cached(definition.sha256, _as_tuple(definition.files))[definition.process_key]
+    return engine.spec_cache.get(definition.sha256, lambda: _encoded(definition.files))[definition.process_key]
 
 
-def _as_tuple(files: dict[str, str]) -> tuple[tuple[str, bytes], ...]:
-    return tuple((name, content.encode("utf-8")) for name, content in sorted(files.items()))
+def _encoded(files: dict[str, str]) -> dict[str, bytes]:
+    return {name: content.encode("utf-8") for name, content in files.items()}
 
 
 def _sha256(files: dict[str, str]) -> str:

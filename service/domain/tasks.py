@@ -154,7 +154,10 @@ def _open_task_for_update(session: Session, *, user: User, task_id: int) -> Huma
         select(HumanTask)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-        .options(contains_eager(HumanTask.instance).contains_eager(ProcessInstance.definition))
+        .options(
+            # The definition's files are only read when the spec cache misses.
+            contains_eager(HumanTask.instance).contains_eager(ProcessInstance.definition).defer(ProcessDefinition.files)
+        )
         .where(HumanTask.id == task_id)
         .with_for_update(of=[HumanTask.__table__, ProcessInstance.__table__])
         .execution_options(populate_existing=True)

@@ -1,6 +1,6 @@
 """The workflow engine adapter: the only package that imports SpiffWorkflow."""
 
-from .diagrams import DiagramError, ParsedProcess, UserTaskInfo, parse_cached, parse_files
+from .diagrams import DiagramError, ParsedProcess, SpecCache, UserTaskInfo, parse_files, spec_cache
 from .sandbox import ServiceHandler
 from .snapshot import EngineStep, PendingTimer, ReadyTask, Snapshot
 from .workflows import (
@@ -23,12 +23,13 @@ __all__ = [
     "ReadyTask",
     "ServiceHandler",
     "Snapshot",
+    "SpecCache",
     "TaskNotReady",
     "UserTaskInfo",
     "complete_user_task",
     "fire_due_timers",
-    "parse_cached",
     "parse_files",
     "read_snapshot",
+    "spec_cache",
     "start_workflow",
 ]

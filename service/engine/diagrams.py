@@ -7,9 +7,10 @@ sandbox rules, or when a timer holds an unquoted ISO duration (SpiffWorkflow eva
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -112,10 +113,37 @@ def parse_files(files: dict[str, bytes]) -> dict[str, ParsedProcess]:
     return processes
 
 
-@lru_cache(maxsize=64)
-def parse_cached(key: str, files: tuple[tuple[str, bytes], ...]) -> dict[str, ParsedProcess]:
-    """Parse once per deployed definition version (key: its content hash); specs are immutable after that."""
-    return parse_files(dict(files))
+class SpecCache:
+    """Parsed processes per deployed definition version (key: its content hash). Specs never change after
+    deployment, so each version is parsed once per process; the files are only read on a miss."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._entries: OrderedDict[str, dict[str, ParsedProcess]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, files: Callable[[], dict[str, bytes]]) -> dict[str, ParsedProcess]:
+        """The processes of a version, parsing `files()` the first time."""
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        parsed = parse_files(files())  # outside the lock: a rare double parse beats blocking every request
+        with self._lock:
+            self._entries[key] = parsed
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return parsed
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+spec_cache = SpecCache()
 
 
 def _process_names(content: bytes) -> dict[str, str]:

@@ -33,7 +33,7 @@ def restarted(runtime: Runtime) -> Iterator[Any]:
     databases: list[Database] = []
 
     def restart() -> Any:
-        engine.parse_cached.cache_clear()
+        engine.spec_cache.clear()
         db = Database(runtime.settings.database_url)
         databases.append(db)
         fresh = Runtime(settings=runtime.settings, db=db, forms=runtime.forms, clock=runtime.clock)
@@ -58,7 +58,7 @@ def test_change_request_continues_after_a_restart(login, restarted: Any, runtime
     assert toetsen["name"] == TOETSEN
 
     client = restarted()
-    assert engine.parse_cached.cache_info().currsize == 0
+    assert len(engine.spec_cache) == 0
     penvoerder = _sign_in(client, "penvoerder@demo.sto")
     stuurgroep = _sign_in(client, "stuurgroep@demo.sto")
     leider = _sign_in(client, "projectleider@demo.sto")
