@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed-stamp
+NPM_STAMP := node_modules/.installed-stamp
 
-.PHONY: install run setup test lint bench clean
+.PHONY: install run setup test lint bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +14,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Front-end assets (the bpmn-js viewer) come from npm, pinned by package-lock.json.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+install: $(STAMP) $(NPM_STAMP)
+
+# Browser tests drive Debian's chromium (never a downloaded browser); these machines run as root.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # Migrate the database, deploy changed diagrams, load demo data into an empty database (never in production).
 setup: install
@@ -23,7 +33,7 @@ run: setup
 	@echo "STO Flow on http://127.0.0.1:$(PORT)  (demo accounts: see README.md, password 'demo')"
 	$(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) --threads 8 --call service:create_app
 
-test: install
+test: install browser
 	$(BIN)/pytest -q
 
 lint: install
@@ -35,4 +45,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache test-artifacts

@@ -22,6 +22,7 @@ class Settings:
     token_max_age_seconds: int = 8 * 3600
     fast_password_hashing: bool = False  # tests only: cheap argon2 parameters
     login_rate_limit: str = "10 per minute"  # per client address, against password guessing
+    max_upload_bytes: int = 10 * 1024 * 1024  # per file uploaded with a task form
 
     @property
     def is_production(self) -> bool:
@@ -46,6 +47,7 @@ class Settings:
             forms_dir=Path(env.get("STO_FORMS_DIR", defaults.forms_dir)),
             token_max_age_seconds=int(env.get("STO_TOKEN_MAX_AGE", defaults.token_max_age_seconds)),
             login_rate_limit=env.get("STO_LOGIN_RATE_LIMIT", defaults.login_rate_limit),
+            max_upload_bytes=int(env.get("STO_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)),
         )
 
 

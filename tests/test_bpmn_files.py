@@ -37,6 +37,16 @@ def test_every_user_task_names_a_valid_form_and_a_known_lane(process_id: str) ->
         assert schema["type"] == "object" and schema["properties"], task.form
 
 
+def test_every_ui_schema_names_only_fields_of_its_form() -> None:
+    for process in _processes().values():
+        for task in process.user_tasks:
+            if task.ui_form:
+                ui = json.loads((FORMS_DIR / task.ui_form).read_text(encoding="utf-8"))
+                fields = set(json.loads((FORMS_DIR / task.form).read_text(encoding="utf-8"))["properties"])
+                assert set(ui.get("ui:order", [])) <= fields, task.ui_form
+                assert {k for k in ui if not k.startswith("ui:")} <= fields, task.ui_form
+
+
 def test_every_form_file_is_used_by_a_diagram() -> None:
-    used = {t.form for p in _processes().values() for t in p.user_tasks}
+    used = {f for p in _processes().values() for t in p.user_tasks for f in (t.form, t.ui_form) if f}
     assert {p.name for p in FORMS_DIR.glob("*.json")} <= used

@@ -44,6 +44,10 @@ class Conflict(DomainError):
 
     code = "conflict"
 
+    def __init__(self, message: str, instance_id: int | None = None) -> None:
+        super().__init__(message)
+        self.instance_id = instance_id  # where the user can see how things stand now
+
 
 class ProcessFailed(DomainError):
     """A step of the process model failed; nothing was saved. `detail` is for logs and process owners."""

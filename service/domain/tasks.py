@@ -6,39 +6,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import engine
 from ..models import HumanTask, ProcessDefinition, ProcessInstance, User
 from .access import require_may_act, require_region_member
-from .accounts import roles_by_region
+from .attachments import check_references
 from .audit import record_task_event
 from .definitions import parsed_process
-from .errors import Conflict, InvalidInput, NotFound, ProcessFailed
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
 from .forms import FormLibrary, schema_for_region, validate_submission
+from .inbox import INBOX_ORDER, actionable_tasks
 from .progress import apply_outcome
 from .service_tasks import ServiceContext, service_handler
 
 
 def list_open_tasks(session: Session, *, user: User, region_code: str | None = None) -> list[HumanTask]:
-    """Open tasks the user may act on: in a lane they hold in the task's region, or meant for them alone;
-    never tasks someone else has claimed. Overdue first, then by due date, then oldest."""
-    clauses = []
-    for region, roles in roles_by_region(user).items():
-        if region_code is None or region == region_code:
-            clauses.append(and_(HumanTask.region_code == region, HumanTask.role.in_(sorted(roles))))
-    clauses.append(HumanTask.candidate_user_id == user.id)
-    query = (
-        select(HumanTask)
-        .where(HumanTask.status == "open", or_(*clauses))
-        .where(or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user.id))
-        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
-    )
-    if region_code is not None:
-        query = query.where(HumanTask.region_code == region_code)
-    return list(session.scalars(query))
+    """Every open task the user may act on, overdue first, then by due date, then oldest."""
+    return list(session.scalars(select(HumanTask).where(actionable_tasks(user, region_code)).order_by(*INBOX_ORDER)))
 
 
 def get_task(session: Session, *, user: User, task_id: int) -> HumanTask:
@@ -48,6 +35,15 @@ def get_task(session: Session, *, user: User, task_id: int) -> HumanTask:
         raise NotFound("Niet gevonden.")
     require_region_member(user, task.region_code)
     return task
+
+
+def may_user_act(user: User, task: HumanTask) -> bool:
+    """Whether the task page should offer the form (the checks themselves happen on submit)."""
+    try:
+        require_may_act(user, task)
+    except (NotAllowed, NotFound):
+        return False
+    return task.status == "open"
 
 
 @dataclass(frozen=True)
@@ -114,6 +110,7 @@ def complete_task(
     if task.form_key:
         schema = schema_for_region(session, forms.schema(task.form_key), task.region_code)
         submission = validate_submission(schema, submission)
+        check_references(session, schema, submission, instance.id)
     elif not isinstance(submission, dict):
         raise InvalidInput("De gegevens moeten een object zijn.", {"": "Verwacht een object met velden."})
     process = parsed_process(instance.definition)
@@ -121,7 +118,7 @@ def complete_task(
     try:
         outcome = engine.complete_user_task(process, instance.state, task.engine_task_id, submission, services)
     except engine.TaskNotReady as err:
-        raise Conflict("Deze taak staat niet meer open.") from err
+        raise Conflict("Deze taak staat niet meer open.", instance_id=instance.id) from err
     except engine.EngineError as err:
         raise ProcessFailed(
             f"De stap '{err.task_name}' kon niet worden uitgevoerd: {err.reason}. Er is niets opgeslagen.", err.detail
@@ -143,7 +140,7 @@ def complete_task(
     try:
         session.flush()
     except StaleDataError as err:
-        raise Conflict("Iemand anders heeft deze taak net afgerond.") from err
+        raise Conflict("Iemand anders heeft deze taak net afgerond.", instance_id=instance.id) from err
     return StepResult(instance, open_tasks)
 
 
@@ -170,6 +167,7 @@ def _open_task_for_update(session: Session, *, user: User, task_id: int) -> Huma
         raise Conflict(
             "Deze taak is al afgerond door iemand anders."
             if task.status == "completed"
-            else "Deze taak staat niet meer open."
+            else "Deze taak staat niet meer open.",
+            instance_id=task.instance_id,
         )
     return task

@@ -1,5 +1,6 @@
 """SQLAlchemy models: one module per area; import them from here."""
 
+from .attachments import Attachment
 from .audit import AuditEvent
 from .base import Base
 from .people import ROLES, Membership, Region, User
@@ -9,6 +10,7 @@ from .regioplan import Activity, BudgetLine, BudgetMutation, ProgrammeLine, Repo
 __all__ = [
     "ROLES",
     "Activity",
+    "Attachment",
     "AuditEvent",
     "Base",
     "BudgetLine",

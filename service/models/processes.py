@@ -66,10 +66,12 @@ class HumanTask(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
     engine_task_id: Mapped[str] = mapped_column(String(36))
     spec_name: Mapped[str] = mapped_column(String(100))
+    process_key: Mapped[str] = mapped_column(String(100), server_default="")  # copied for inbox filtering
     name: Mapped[str] = mapped_column(String(300))
     role: Mapped[str | None] = mapped_column(String(40), nullable=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     form_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    ui_form_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     instructions: Mapped[str | None] = mapped_column(Text, nullable=True)
     candidate_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)

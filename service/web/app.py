@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 from ..db import Database
 from ..domain.forms import FormLibrary
@@ -12,8 +14,10 @@ from ..settings import Settings
 from .api.openapi import docs
 from .api.views import api
 from .errors import register_error_handlers
+from .filters import register_filters
+from .i18n import init_i18n
 from .limits import limiter
-from .pages import pages
+from .pages import register_pages
 from .runtime import Runtime
 
 
@@ -23,13 +27,27 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         settings = settings or Settings.from_env()
         runtime = Runtime(settings=settings, db=Database(settings.database_url), forms=FormLibrary(settings.forms_dir))
     app = Flask("service.web")
-    app.config.update(SECRET_KEY=runtime.settings.secret_key, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=2 * 1024 * 1024)
+    app.config.update(
+        SECRET_KEY=runtime.settings.secret_key,
+        # A few files per form: room for them, while a single file over the per-file limit still gets a
+        # friendly message next to its field.
+        MAX_CONTENT_LENGTH=4 * runtime.settings.max_upload_bytes + 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=runtime.settings.is_production,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
     app.json.sort_keys = False
     app.extensions["sto"] = runtime
-    app.register_blueprint(pages)
+    csrf = CSRFProtect(app)
+    csrf.exempt(api)  # the API authenticates with bearer tokens, which a browser never sends by itself
+    limiter.init_app(app)
+    init_i18n(app)
+    register_filters(app)
+    register_pages(app)
     app.register_blueprint(api)
     app.register_blueprint(docs)
-    limiter.init_app(app)
     register_error_handlers(app)
     from ..cli import register_cli
 

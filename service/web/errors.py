@@ -1,10 +1,12 @@
-"""Turn domain errors into HTTP: JSON under /api, a plain Dutch page elsewhere."""
+"""Turn errors into HTTP: JSON under /api, a friendly Dutch page elsewhere."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -21,33 +23,49 @@ from ..domain.errors import (
 log = logging.getLogger(__name__)
 
 STATUS = {NotAuthenticated: 401, NotAllowed: 403, NotFound: 404, Conflict: 409, InvalidInput: 422, ProcessFailed: 422}
-TITLES = {
-    400: "Ongeldig verzoek",
-    401: "Niet aangemeld",
-    403: "Geen toegang",
-    404: "Niet gevonden",
-    405: "Niet toegestaan",
-    409: "Conflict",
-    413: "Het verzoek is te groot",
-    422: "Niet verwerkt",
-    429: "Te veel pogingen. Wacht een minuut en probeer het opnieuw.",
-    500: "Er ging iets mis",
-}
 
 
-def _respond(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response:
-    if request.path.startswith("/api/"):
+def _title(status: int) -> str:
+    titles = {
+        400: _("Ongeldig verzoek"),
+        401: _("Niet aangemeld"),
+        403: _("Geen toegang"),
+        404: _("Niet gevonden"),
+        405: _("Niet toegestaan"),
+        409: _("Iemand was u voor"),
+        413: _("Het verzoek is te groot"),
+        422: _("Niet verwerkt"),
+        429: _("Te veel pogingen. Wacht een minuut en probeer het opnieuw."),
+        500: _("Er ging iets mis"),
+    }
+    return titles.get(status, _("Fout"))
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _respond(
+    status: int, code: str, message: str, fields: dict[str, str] | None = None, instance_id: int | None = None
+) -> Response:
+    if _is_api():
         body: dict[str, object] = {"error": code, "message": message}
         if fields is not None:
             body["fields"] = fields
         response = jsonify(body)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="sto-flow"'
     else:
-        response = Response(
-            render_template("error.html", title=TITLES.get(status, "Fout"), message=message, fields=fields or {})
+        page = render_template(
+            "error.html",
+            status=status,
+            title=_title(status),
+            message=message,
+            fields=fields or {},
+            instance_id=instance_id,
         )
+        response = Response(page)
     response.status_code = status
-    if status == 401 and request.path.startswith("/api/"):
-        response.headers["WWW-Authenticate"] = 'Bearer realm="sto-flow"'
     return response
 
 
@@ -56,24 +74,37 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(err: DomainError) -> Response:
+        if isinstance(err, NotAuthenticated) and not _is_api():
+            return redirect(
+                url_for("auth.sign_in_page", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+            )
         status = next((s for cls, s in STATUS.items() if isinstance(err, cls)), 400)
         if isinstance(err, ProcessFailed):
             log.warning("process step failed: %s", err.detail)
         fields = err.fields if isinstance(err, InvalidInput) else None
-        return _respond(status, err.code, err.message, fields)
+        instance_id = err.instance_id if isinstance(err, Conflict) else None
+        return _respond(status, err.code, err.message, fields, instance_id)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(err: CSRFError) -> Response:
+        message = _(
+            "Dit formulier is verlopen of niet vanaf deze site verstuurd. "
+            "Laad de pagina opnieuw en probeer het nog eens."
+        )
+        return _respond(400, "csrf", message)
 
     @app.errorhandler(ValidationError)
     def _schema(err: ValidationError) -> Response:
         messages = err.messages if isinstance(err.messages, dict) else {"": err.messages}
         fields = {k: " ".join(v) if isinstance(v, list) else str(v) for k, v in messages.items()}
-        return _respond(422, "invalid", "De aanvraag is niet goed ingevuld.", fields)
+        return _respond(422, "invalid", _("De aanvraag is niet goed ingevuld."), fields)
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException) -> Response:
         status = err.code or 500
-        return _respond(status, err.name.lower().replace(" ", "_"), TITLES.get(status, err.description or ""))
+        return _respond(status, err.name.lower().replace(" ", "_"), _title(status))
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> Response:
         log.exception("unhandled error")
-        return _respond(500, "internal_error", "Er ging iets mis aan onze kant. Probeer het later opnieuw.")
+        return _respond(500, "internal_error", _("Er ging iets mis aan onze kant. Probeer het later opnieuw."))

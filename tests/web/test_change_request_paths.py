@@ -144,7 +144,7 @@ def test_seed_case_history_says_who_did_what_and_what_the_decision_table_decided
         ("stuurgroep@demo.sto", f"Taak afgerond: {BESLUITEN}"),
         ("projectleider@demo.sto", f"Taak afgerond: {VASTLEGGEN}"),
     ]
-    assert completed[0]["details"]["data"] == ZORGROBOTS
+    assert completed[0]["details"]["data"] == {**ZORGROBOTS, "offerte": None}  # optional fields are recorded empty
     assert completed[1]["details"]["data"] == ADVICE_POSITIVE
     assert completed[2]["details"]["data"] == {**APPROVED, "toelichting_besluit": None}
     assert completed[3]["details"]["data"] == RECORD_ZORGROBOTS

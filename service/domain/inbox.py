@@ -1,0 +1,80 @@
+"""The inbox: open tasks a user may act on, overdue first, with counts and pages. One query on human_task
+(plus one for the counts); it never opens engine state, so it stays fast with many tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session, contains_eager
+
+from ..models import HumanTask, ProcessInstance, User
+from .accounts import roles_by_region
+
+
+def actionable_tasks(user: User, region_code: str | None = None) -> Any:
+    """The WHERE clause for open tasks the user may act on: in a lane they hold in the task's region, or meant
+    for them alone; never tasks someone else has claimed."""
+    offered = [
+        and_(HumanTask.region_code == region, HumanTask.role.in_(sorted(roles)))
+        for region, roles in roles_by_region(user).items()
+        if region_code is None or region == region_code
+    ]
+    personal = HumanTask.candidate_user_id == user.id
+    if region_code is not None:
+        personal = and_(personal, HumanTask.region_code == region_code)
+    return and_(
+        HumanTask.status == "open",
+        or_(*offered, personal),
+        or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user.id),
+    )
+
+
+INBOX_ORDER = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)  # overdue first: earliest due
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    tasks: list[HumanTask]
+    total: int
+    mine: int
+    overdue: int
+    page: int
+    pages: int
+
+
+def list_inbox(
+    session: Session,
+    *,
+    user: User,
+    now: datetime,
+    region_code: str | None = None,
+    process_key: str | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> InboxPage:
+    """One page of the user's inbox, with the totals the page shows."""
+    where = actionable_tasks(user, region_code)
+    if process_key:
+        where = and_(where, HumanTask.process_key == process_key)
+    mine, overdue, total = session.execute(
+        select(
+            func.coalesce(func.sum(case((HumanTask.assignee_id == user.id, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((HumanTask.due_at < now, 1), else_=0)), 0),
+            func.count(),
+        ).where(where)
+    ).one()
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    tasks = session.scalars(
+        select(HumanTask)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .options(contains_eager(HumanTask.instance))
+        .where(where)
+        .order_by(*INBOX_ORDER)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return InboxPage(list(tasks), int(total), int(mine), int(overdue), page, pages)

@@ -1,0 +1,33 @@
+"""Jinja filters: Dutch dates and money, and Markdown rendered safely."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import nh3
+from flask import Flask
+from flask_babel import format_date, format_datetime
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .form_html import format_euro
+
+# Raw HTML in Markdown is off, and the result is sanitised again: diagram text is written by process owners,
+# but it ends up in everyone's browser.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+def render_markdown(text: str | None) -> Markup:
+    return Markup(nh3.clean(_markdown.render(text or "")))
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["datum"] = lambda d: format_date(d, "d MMMM yyyy") if isinstance(d, datetime) else "-"
+    app.jinja_env.filters["datumtijd"] = lambda d: (
+        format_datetime(d, "d MMMM yyyy HH:mm") if isinstance(d, datetime) else "-"
+    )
+    app.jinja_env.filters["euro"] = lambda v: format_euro(v) if v is not None else "-"
+
+
+__all__ = ["register_filters", "render_markdown"]

@@ -1,0 +1,52 @@
+"""What earlier steps of an instance submitted, labelled with their own forms, for people to read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..domain.audit import list_instance_events
+from ..domain.forms import FormLibrary
+from ..models import AuditEvent, HumanTask
+from .form_html import describe_value
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One completed task: who, when, and each submitted field as label and readable value."""
+
+    task_id: int
+    name: str
+    actor: str
+    at: datetime
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)
+
+
+def submitted_steps(session: Session, forms: FormLibrary, events: list[AuditEvent]) -> list[StepView]:
+    """The task_completed events of an instance as readable steps, oldest first."""
+    steps = []
+    for event in events:
+        if event.action != "task_completed" or event.task_id is None:
+            continue
+        task = session.get(HumanTask, event.task_id)
+        schema = forms.schema(task.form_key) if task is not None and task.form_key else {"properties": {}}
+        ui = forms.schema(task.ui_form_key) if task is not None and task.ui_form_key else {}
+        data = (event.details or {}).get("data", {})
+        rows, files = [], []
+        properties = schema.get("properties", {})
+        for name in [n for n in properties if n in data] + [n for n in data if n not in properties]:
+            prop = properties.get(name, {})
+            if prop.get("x-widget") == "file" and isinstance(data[name], dict):
+                files.append(data[name])
+            rows.append((prop.get("title", name), describe_value(prop, data[name], ui.get(name))))
+        steps.append(StepView(event.task_id, task.name if task else "?", event.actor_label, event.at, rows, files))
+    return steps
+
+
+def instance_steps(session: Session, forms: FormLibrary, instance_id: int) -> list[StepView]:
+    """Readable submitted steps of one instance."""
+    return submitted_steps(session, forms, list_instance_events(session, instance_id))

@@ -1,0 +1,49 @@
+"""The staff web app: one blueprint per area, plain server-rendered HTML that works without JavaScript."""
+
+from __future__ import annotations
+
+from flask import Flask, g
+from flask_babel import get_locale
+
+from ...domain.accounts import roles_by_region
+from ...models import Region
+from ..runtime import runtime
+from .auth import auth
+from .inbox import inbox
+from .instances import instances
+from .overviews import overviews
+from .people import people
+from .start import start
+from .tasks import tasks
+
+OVERVIEW_ROLES = {"coordinator", "penvoerder"}
+
+
+def register_pages(app: Flask) -> None:
+    """Attach every page blueprint and the helpers the layout uses."""
+    for blueprint in (auth, inbox, tasks, start, instances, overviews, people):
+        app.register_blueprint(blueprint)
+
+    @app.context_processor
+    def _layout_helpers() -> dict[str, object]:
+        def user_roles() -> dict[str, set[str]]:
+            user = g.get("user")
+            return roles_by_region(user) if user is not None else {}
+
+        def region_name(code: str) -> str:
+            names = g.get("region_names")
+            if names is None:
+                with runtime().transaction(write=False) as session:
+                    names = {r.code: r.name for r in session.query(Region).all()}
+                g.region_names = names
+            return names.get(code, code)
+
+        def can_see_overviews() -> bool:
+            return any(roles & OVERVIEW_ROLES for roles in user_roles().values())
+
+        return {
+            "user_roles": user_roles,
+            "region_name": region_name,
+            "can_see_overviews": can_see_overviews,
+            "current_lang": lambda: str(get_locale() or "nl"),
+        }

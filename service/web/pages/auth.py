@@ -1,0 +1,63 @@
+"""Sign in and out, and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from ...domain import accounts
+from ...domain.errors import NotAuthenticated
+from ..i18n import LANGUAGES
+from ..limits import limiter
+from ..runtime import runtime
+from ..session_auth import sign_in, sign_out
+
+auth = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only redirect within this site (an open redirect would help phishing)."""
+    if not target:
+        return url_for("inbox.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("inbox.home")
+    return target
+
+
+@auth.get("/aanmelden")
+def sign_in_page() -> str:
+    return render_template("sign_in.html", next=request.args.get("next", ""), email="", error=None)
+
+
+@auth.post("/aanmelden")
+@limiter.limit(lambda: runtime().settings.login_rate_limit)
+def sign_in_submit() -> Response | tuple[str, int]:
+    email = request.form.get("email", "")
+    password = request.form.get("password", "")
+    try:
+        with runtime().transaction(write=False) as db_session:
+            user = accounts.authenticate(db_session, email=email, password=password)
+            sign_in(user)
+    except NotAuthenticated:
+        error = _("E-mailadres of wachtwoord klopt niet.")
+        page = render_template("sign_in.html", next=request.form.get("next", ""), email=email, error=error)
+        return page, 401
+    return redirect(safe_next(request.form.get("next")))
+
+
+@auth.post("/afmelden")
+def sign_out_page() -> Response:
+    sign_out()
+    return redirect(url_for("auth.sign_in_page"))
+
+
+@auth.post("/taal")
+def language() -> Response:
+    chosen = request.form.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+    return redirect(safe_next(request.form.get("next")))

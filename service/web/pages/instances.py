@@ -1,0 +1,43 @@
+"""The instance page: status, current tasks and who holds them, the audit trail, files and the diagram."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template
+
+from ...domain import instances as instance_cases
+from ...domain.attachments import get_attachment, list_attachments
+from ..diagram import diagram_view
+from ..history import submitted_steps
+from ..runtime import runtime
+from ..session_auth import page_call
+
+instances = Blueprint("instances", __name__)
+
+
+@instances.get("/verzoeken/<int:instance_id>")
+def show(instance_id: int) -> str:
+    rt = runtime()
+    with page_call(write=False) as (session, user):
+        view = instance_cases.describe_instance(session, user=user, instance_id=instance_id)
+        steps = {step.task_id: step for step in submitted_steps(session, rt.forms, view.history)}
+        return render_template(
+            "instance.html",
+            instance=view.instance,
+            open_tasks=view.open_tasks,
+            history=view.history,
+            steps=steps,
+            files=list_attachments(session, instance_id),
+            diagram=diagram_view(view.instance, view.history, view.open_tasks),
+            now=rt.clock(),
+        )
+
+
+@instances.get("/bijlagen/<int:attachment_id>")
+def download(attachment_id: int) -> Response:
+    with page_call(write=False) as (session, user):
+        attachment = get_attachment(session, user=user, attachment_id=attachment_id)
+        response = Response(attachment.content, mimetype="application/octet-stream")
+        # Always a download, never rendered inline: an uploaded HTML file must not run in our origin.
+        response.headers["Content-Disposition"] = f'attachment; filename="{attachment.filename.replace(chr(34), "")}"'
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -1,0 +1,39 @@
+"""Sign-in for the web pages: a signed session cookie holding the user id, checked on every request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import g, session
+from sqlalchemy.orm import Session, joinedload
+
+from ..domain.errors import NotAuthenticated
+from ..models import User
+from .runtime import runtime
+
+
+def sign_in(user: User) -> None:
+    """Start a fresh session for the user (a new cookie, so a planted session id is worthless)."""
+    session.clear()
+    session["uid"] = user.id
+    session.permanent = True
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+@contextmanager
+def page_call(*, write: bool) -> Iterator[tuple[Session, User]]:
+    """One transaction for one page request, with the signed-in user; NotAuthenticated without one."""
+    uid = session.get("uid")
+    if not isinstance(uid, int):
+        raise NotAuthenticated("Meld u aan om verder te gaan.")
+    with runtime().transaction(write=write) as db_session:
+        user = db_session.get(User, uid, options=[joinedload(User.memberships)])
+        if user is None or not user.active:
+            sign_out()
+            raise NotAuthenticated("Meld u aan om verder te gaan.")
+        g.user = user  # the layout shows who is signed in
+        yield db_session, user
