@@ -34,8 +34,8 @@ class Database:
             yield session
             if write:
                 session.commit()
-            else:
-                session.rollback()
+            # A read-only unit ends by closing: its connection's transaction is rolled back when it returns
+            # to the pool, while loaded objects keep their state for rendering (a rollback would expire them).
         except BaseException:
             session.rollback()
             raise

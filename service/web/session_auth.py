@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from flask import g, session
 from sqlalchemy.orm import Session, joinedload
 
+from ..domain.accounts import roles_by_region
 from ..domain.errors import NotAuthenticated
 from ..models import User
 from .runtime import runtime
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is signed in, as the page layout needs it."""
+
+    id: int
+    name: str
+    email: str
+    is_admin: bool
+    roles: dict[str, set[str]]
 
 
 def sign_in(user: User) -> None:
@@ -35,5 +48,7 @@ def page_call(*, write: bool) -> Iterator[tuple[Session, User]]:
         if user is None or not user.active:
             sign_out()
             raise NotAuthenticated("Meld u aan om verder te gaan.")
-        g.user = user  # the layout shows who is signed in
+        # The layout shows who is signed in, also on an error page after the transaction rolled back,
+        # so it gets a plain copy rather than the ORM object.
+        g.user = SignedIn(user.id, user.name, user.email, user.is_admin, roles_by_region(user))
         yield db_session, user

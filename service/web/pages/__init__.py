@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Flask, g
 from flask_babel import get_locale
 
-from ...domain.accounts import roles_by_region
 from ...models import Region
 from ..runtime import runtime
 from .auth import auth
@@ -28,7 +27,7 @@ def register_pages(app: Flask) -> None:
     def _layout_helpers() -> dict[str, object]:
         def user_roles() -> dict[str, set[str]]:
             user = g.get("user")
-            return roles_by_region(user) if user is not None else {}
+            return user.roles if user is not None else {}
 
         def region_name(code: str) -> str:
             names = g.get("region_names")
