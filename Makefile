@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
+CATALOGUE := service/web/translations/en/LC_MESSAGES/messages
 
-.PHONY: install run setup test lint bench clean browser
+.PHONY: install run setup test lint bench clean browser messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +20,16 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
 
-install: $(STAMP) $(NPM_STAMP)
+# The English catalogue: messages.po is committed, messages.mo is built here (without it the app stays Dutch).
+$(CATALOGUE).mo: $(CATALOGUE).po | $(STAMP)
+	$(BIN)/pybabel compile -d service/web/translations
+
+install: $(STAMP) $(NPM_STAMP) $(CATALOGUE).mo
+
+# After adding or changing a _('...') string: merge the new msgids into the catalogue, then translate them.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --add-location=file --no-wrap -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d service/web/translations --no-fuzzy-matching --no-wrap
 
 # Browser tests drive Debian's chromium (never a downloaded browser); these machines run as root.
 browser:

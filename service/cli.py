@@ -1,11 +1,11 @@
-"""Command-line tasks: `flask --app service <command>` (setup, deployment, users and roles)."""
+"""Command-line tasks: `flask --app service <command>` (setup, deployment, users, roles and administrators)."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
 
-from .domain import accounts, definitions, demo
+from .domain import accounts, definitions, demo, people
 from .domain.errors import DomainError
 from .engine import DiagramError
 from .migrate import upgrade_database
@@ -87,3 +87,16 @@ def register_cli(app: Flask) -> None:
         except DomainError as err:
             raise click.ClickException(err.message) from err
         click.echo(f"{email} is {role} in {region}")
+
+    @app.cli.command("make-admin")
+    @click.option("--email", required=True)
+    def make_admin(email: str) -> None:
+        """Make a user an administrator: they can then manage people, roles and regions in the web app."""
+        rt = runtime()
+        try:
+            with rt.transaction(write=True) as session:
+                user = people.make_admin(session, email=email, now=rt.clock())
+                address = user.email
+        except DomainError as err:
+            raise click.ClickException(err.message) from err
+        click.echo(f"{address} is an administrator")

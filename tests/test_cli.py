@@ -6,7 +6,8 @@ import dataclasses
 
 from sqlalchemy import func, select
 
-from service.models import Membership, ProcessDefinition, User
+from service.domain import demo
+from service.models import AuditEvent, Membership, ProcessDefinition, User
 from service.web.app import create_app
 from service.web.runtime import Runtime
 
@@ -61,4 +62,26 @@ def test_setup_loads_demo_data_into_an_empty_database_only_outside_production(ru
     assert "demo data loaded" in first.output and "demo data loaded" not in again.output
     assert "deployed" not in again.output  # unchanged diagrams are not deployed again
     with runtime.transaction(write=False) as session:
-        assert session.scalar(select(func.count()).select_from(User)) == 8
+        assert session.scalar(select(func.count()).select_from(User)) == 9
+        admins = session.scalars(select(User.email).where(User.is_admin)).all()
+        assert admins == [demo.DEMO_ADMIN]
+
+
+def test_make_admin_lets_a_user_manage_people_and_is_audited(runtime) -> None:
+    cli = _cli(runtime)
+    made = cli.invoke(args=["make-admin", "--email", " Penvoerder@Demo.sto"])
+    again = cli.invoke(args=["make-admin", "--email", "penvoerder@demo.sto"])
+
+    assert made.exit_code == 0 and "penvoerder@demo.sto is an administrator" in made.output
+    assert again.exit_code == 0
+    with runtime.transaction(write=False) as session:
+        assert session.scalar(select(User.is_admin).where(User.email == "penvoerder@demo.sto")) is True
+        events = session.execute(select(AuditEvent.actor_label).where(AuditEvent.action == "admin_granted"))
+        assert events.scalars().all() == ["systeem"]  # granted once, by the command line
+
+
+def test_make_admin_refuses_an_unknown_email(runtime) -> None:
+    result = _cli(runtime).invoke(args=["make-admin", "--email", "niemand@demo.sto"])
+    assert result.exit_code != 0 and "Er is geen gebruiker met e-mailadres niemand@demo.sto" in result.output
+    with runtime.transaction(write=False) as session:
+        assert session.scalars(select(User.email).where(User.is_admin)).all() == [demo.DEMO_ADMIN]

@@ -1,5 +1,5 @@
-"""Demo data for `make run`: two regions with the four roles each, and a small regioplan with a budget.
-Loaded into an empty database only, and never in production."""
+"""Demo data for `make run`: two regions with the four roles each, a small regioplan with a budget, and an
+administrator without region roles. Loaded into an empty database only, and never in production."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ..models import ROLES, Activity, BudgetLine, ProgrammeLine, User
 from .accounts import create_user, ensure_region, grant_role
 
 DEMO_PASSWORD = "demo"
+DEMO_ADMIN = "beheerder@demo.sto"
 REGIONS = {"demo": "Demo-regio", "noord": "Regio Noord"}
 PROGRAMME_LINES = {
     "instroombevordering": "Instroombevordering",
@@ -40,7 +41,7 @@ def is_empty(session: Session) -> bool:
 
 
 def load_demo_data(session: Session, *, now: datetime, fast_hash: bool = False) -> None:
-    """Create the demo regions, users (password 'demo') and regioplans."""
+    """Create the demo regions, users (password 'demo'), regioplans and the administrator."""
     for code, name in REGIONS.items():
         ensure_region(session, code=code, name=name)
         for role in ROLES:
@@ -54,6 +55,11 @@ def load_demo_data(session: Session, *, now: datetime, fast_hash: bool = False) 
             )
             grant_role(session, user=user, region_code=code, role=role)
         _load_regioplan(session, code)
+    admin = create_user(
+        session, email=DEMO_ADMIN, name="Beheerder STO", password=DEMO_PASSWORD, now=now, fast_hash=fast_hash
+    )
+    admin.is_admin = True
+    session.flush()
 
 
 def _load_regioplan(session: Session, region_code: str) -> None:

@@ -28,7 +28,10 @@ class SignedIn:
 
 def sign_in(user: User) -> None:
     """Start a fresh session for the user (a new cookie, so a planted session id is worthless)."""
+    lang = session.get("lang")  # the language chosen before signing in stays
     session.clear()
+    if lang is not None:
+        session["lang"] = lang
     session["uid"] = user.id
     session.permanent = True
 
