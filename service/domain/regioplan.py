@@ -154,34 +154,3 @@ def _find_activity(session: Session, region_code: str, name: str) -> Activity | 
     return session.scalar(
         select(Activity).where(Activity.region_code == region_code, func.lower(Activity.name) == name.strip().lower())
     )
-
-
-@dataclass(frozen=True)
-class ActivityBudget:
-    name: str
-    programme_line: str
-    in_original_plan: bool
-    planned: Decimal
-    current: Decimal
-
-
-def list_begroting(session: Session, region_code: str) -> list[ActivityBudget]:
-    """Every activity of the region with its planned budget and its budget after mutations (all years)."""
-    rows = []
-    activities = session.scalars(select(Activity).where(Activity.region_code == region_code).order_by(Activity.name))
-    for activity in activities:
-        planned = sum((line.amount for line in activity.budget_lines), Decimal(0))
-        current = sum((available_budget(session, activity, year) for year in YEARS), Decimal(0))
-        rows.append(
-            ActivityBudget(activity.name, activity.programme_line.name, activity.in_original_plan, planned, current)
-        )
-    return rows
-
-
-def list_mutations(session: Session, region_code: str) -> list[BudgetMutation]:
-    """The region's budget mutations, newest first."""
-    return list(
-        session.scalars(
-            select(BudgetMutation).where(BudgetMutation.region_code == region_code).order_by(BudgetMutation.id.desc())
-        )
-    )

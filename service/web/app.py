@@ -19,6 +19,7 @@ from .i18n import init_i18n
 from .limits import limiter
 from .pages import register_pages
 from .runtime import Runtime
+from .vendor import vendor
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Flask:
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     register_pages(app)
     app.register_blueprint(api)
     app.register_blueprint(docs)
+    app.register_blueprint(vendor)
     register_error_handlers(app)
     from ..cli import register_cli
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, g
 from flask_babel import get_locale
 
+from ...domain.overviews import OVERVIEW_ROLES
 from ...models import Region
 from ..runtime import runtime
 from .auth import auth
@@ -14,8 +15,6 @@ from .overviews import overviews
 from .people import people
 from .start import start
 from .tasks import tasks
-
-OVERVIEW_ROLES = {"coordinator", "penvoerder"}
 
 
 def register_pages(app: Flask) -> None:
@@ -38,7 +37,7 @@ def register_pages(app: Flask) -> None:
             return names.get(code, code)
 
         def can_see_overviews() -> bool:
-            return any(roles & OVERVIEW_ROLES for roles in user_roles().values())
+            return any(roles & OVERVIEW_ROLES for roles in user_roles().values())  # same rule as the domain
 
         return {
             "user_roles": user_roles,
