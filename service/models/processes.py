@@ -59,6 +59,8 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_task_inbox", "region_code", "status", "role"),
         Index("ix_human_task_assignee", "assignee_id", "status"),
+        # Lets the inbox combine "a lane I hold" with "meant for me alone" through indexes (see bench/inbox.py).
+        Index("ix_human_task_candidate", "candidate_user_id", "status"),
         UniqueConstraint("instance_id", "engine_task_id"),
     )
 
