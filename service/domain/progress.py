@@ -12,6 +12,23 @@ from .. import engine
 from ..models import DueTimer, HumanTask, ProcessInstance, User
 from .audit import record_event
 
+# How the audit trail names what the engine did by itself (the engine's own kind stays in the details).
+STEP_LABELS = {
+    "Business Rule Task": "Beslistabel",
+    "Exclusive Gateway": "Keuze",
+    "Parallel Gateway": "Splitsing",
+    "Inclusive Gateway": "Keuze",
+    "Script Task": "Berekening",
+    "Service Task": "Automatische stap",
+    "Default Start Event": "Start",
+    "Default End Event": "Einde",
+    "Timer Start Event": "Start op tijd",
+    "Intermediate Catch Event": "Wachten",
+    "Boundary Event": "Termijn",
+    "Call Activity": "Deelproces",
+    "Subprocess": "Deelproces",
+}
+
 
 def apply_outcome(
     session: Session, instance: ProcessInstance, outcome: engine.Outcome, *, actor: User | None, now: datetime
@@ -28,7 +45,7 @@ def apply_outcome(
         record_event(
             session,
             action="engine_step",
-            summary=f"{step.kind}: {step.name}",
+            summary=f"{STEP_LABELS.get(step.kind, 'Stap')}: {step.name}",
             now=now,
             actor=None,
             region_code=instance.region_code,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import nh3
 from flask import Flask
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -28,6 +28,7 @@ def register_filters(app: Flask) -> None:
         format_datetime(d, "d MMMM yyyy HH:mm") if isinstance(d, datetime) else "-"
     )
     app.jinja_env.filters["euro"] = lambda v: format_euro(v) if v is not None else "-"
+    app.jinja_env.globals["kilobytes"] = lambda size: f"{format_decimal(size / 1024, format='#,##0.0')} kB"
 
 
 __all__ = ["register_filters", "render_markdown"]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..domain.audit import list_instance_events
-from ..domain.forms import FormLibrary
+from ..domain.forms import FormLibrary, schema_for_region
 from ..models import AuditEvent, HumanTask
 from .form_html import describe_value
 
@@ -33,7 +33,9 @@ def submitted_steps(session: Session, forms: FormLibrary, events: list[AuditEven
         if event.action != "task_completed" or event.task_id is None:
             continue
         task = session.get(HumanTask, event.task_id)
-        schema = forms.schema(task.form_key) if task is not None and task.form_key else {"properties": {}}
+        schema = {"properties": {}}
+        if task is not None and task.form_key:  # with the region's own choices, so codes read as names
+            schema = schema_for_region(session, forms.schema(task.form_key), task.region_code)
         ui = forms.schema(task.ui_form_key) if task is not None and task.ui_form_key else {}
         data = (event.details or {}).get("data", {})
         rows, files = [], []
