@@ -4,9 +4,11 @@ HTML form back to typed JSON data. Works without JavaScript; the server validate
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage, MultiDict
 
@@ -194,4 +196,9 @@ def describe_value(prop: dict[str, Any], value: Any, ui: dict[str, Any] | None =
         return format_euro(value)
     if kind == "file" and isinstance(value, dict):
         return str(value.get("bestandsnaam", "bestand"))
+    if kind == "date" and isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value), "d MMMM yyyy")
+        except ValueError:
+            return value
     return str(value)

@@ -49,7 +49,7 @@ ADVICE_SHOWN = {
 }
 DECISION_SHOWN = {
     "Besluit": "Goedgekeurd",
-    "Datum van de stuurgroepvergadering": "2026-12-10",
+    "Datum van de stuurgroepvergadering": "10 december 2026",
     "Kenmerk van de notulen": "SG-2026-12-10",
 }
 RECORD_SHOWN = {

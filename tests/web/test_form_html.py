@@ -89,3 +89,4 @@ def test_values_are_described_for_people() -> None:
     assert describe_value(props["bedrag"], 7500) == "€ 7.500,00"
     assert describe_value(props["bijlage"], {"bestandsnaam": "offerte.pdf"}) == "offerte.pdf"
     assert describe_value(props["toelichting"], None) == "-"
+    assert describe_value(props["datum"], "2026-12-10") == "10 december 2026"
