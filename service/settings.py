@@ -23,6 +23,17 @@ class Settings:
     fast_password_hashing: bool = False  # tests only: cheap argon2 parameters
     login_rate_limit: str = "10 per minute"  # per client address, against password guessing
     max_upload_bytes: int = 10 * 1024 * 1024  # per file uploaded with a task form
+    # Mail. Without smtp_host (development), `make run` delivers to a local catch-all readable in the browser.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_tls: str = "none"  # none, starttls or tls
+    mail_from: str = "STO Flow <noreply@sto-flow.local>"
+    base_url: str = "http://127.0.0.1:5000"  # for links in mail and the calendar feed
+    mail_max_attempts: int = 8
+    # The scheduler looks for due work this often, besides waking up exactly at the next due timer.
+    scheduler_poll_seconds: float = 1.0
 
     @property
     def is_production(self) -> bool:
@@ -48,7 +59,22 @@ class Settings:
             token_max_age_seconds=int(env.get("STO_TOKEN_MAX_AGE", defaults.token_max_age_seconds)),
             login_rate_limit=env.get("STO_LOGIN_RATE_LIMIT", defaults.login_rate_limit),
             max_upload_bytes=int(env.get("STO_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)),
+            smtp_host=env.get("STO_SMTP_HOST", ""),
+            smtp_port=int(env.get("STO_SMTP_PORT", defaults.smtp_port)),
+            smtp_username=env.get("STO_SMTP_USERNAME", ""),
+            smtp_password=env.get("STO_SMTP_PASSWORD", ""),
+            smtp_tls=_choice(env.get("STO_SMTP_TLS", "none"), ("none", "starttls", "tls"), "STO_SMTP_TLS"),
+            mail_from=env.get("STO_MAIL_FROM", defaults.mail_from),
+            base_url=env.get("STO_BASE_URL", defaults.base_url).rstrip("/"),
+            mail_max_attempts=int(env.get("STO_MAIL_MAX_ATTEMPTS", defaults.mail_max_attempts)),
+            scheduler_poll_seconds=float(env.get("STO_SCHEDULER_POLL_SECONDS", defaults.scheduler_poll_seconds)),
         )
+
+
+def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise RuntimeError(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
+    return value
 
 
 def _development_secret() -> str:
