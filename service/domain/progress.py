@@ -54,7 +54,7 @@ def apply_outcome(
         )
     open_tasks = _sync_tasks(session, instance, snapshot, outcome.carried_over, now)
     if outcome.timers_changed:
-        _sync_timers(session, instance, snapshot)
+        _sync_timers(session, instance, snapshot, now)
     if snapshot.status == "completed" and instance.status != "completed":
         instance.status = "completed"
         instance.completed_at = now
@@ -123,20 +123,27 @@ def _sync_tasks(
     return still_open
 
 
-def _sync_timers(session: Session, instance: ProcessInstance, snapshot: engine.Snapshot) -> None:
-    pending_query = select(DueTimer).where(DueTimer.instance_id == instance.id, DueTimer.fired_at.is_(None))
-    if not snapshot.timers:
-        # The common case (no timer waiting): one statement instead of loading rows.
+def _sync_timers(session: Session, instance: ProcessInstance, snapshot: engine.Snapshot, now: datetime) -> None:
+    """Keep one due_timer row per waiting timer; a timer that fired keeps its row with fired_at set (the
+    scheduler's record), one that was cancelled (its activity finished first) is removed."""
+    fired = {step.task_id for step in snapshot.steps}
+    waiting = {timer.task_id: timer for timer in snapshot.timers}
+    if not waiting and not fired:
+        # The common case (no timer involved): one statement instead of loading rows.
         session.execute(
             delete(DueTimer).where(DueTimer.instance_id == instance.id, DueTimer.fired_at.is_(None)),
             execution_options={"synchronize_session": False},
         )
         return
+    pending_query = select(DueTimer).where(DueTimer.instance_id == instance.id, DueTimer.fired_at.is_(None))
     pending = {row.engine_task_id: row for row in session.scalars(pending_query)}
-    waiting = {timer.task_id: timer for timer in snapshot.timers}
     for engine_task_id, row in pending.items():
-        if engine_task_id not in waiting:
-            session.delete(row)  # fired or cancelled by the engine
+        if engine_task_id in waiting:
+            continue
+        if engine_task_id in fired:
+            row.fired_at = now
+        else:
+            session.delete(row)
     for engine_task_id, timer in waiting.items():
         row = pending.get(engine_task_id)
         if row is None:
