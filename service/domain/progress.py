@@ -106,6 +106,8 @@ def _sync_tasks(
             status="open",
             created_at=now,
             due_at=now + task.due_in if task.due_in else None,
+            reminder_offsets=",".join(str(int(r.total_seconds())) for r in task.reminders),
+            escalate_to=task.escalate_to,
         )
         session.add(row)
         record_event(

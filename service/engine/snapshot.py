@@ -20,6 +20,8 @@ class ReadyTask:
     instructions: str | None
     due_in: timedelta | None
     data: dict[str, Any] = field(hash=False, compare=False)
+    reminders: tuple[timedelta, ...] = ()  # remind the candidates this long before the due date
+    escalate_to: str | None = None  # the role told when the task is overdue (the task stays where it is)
 
 
 @dataclass(frozen=True)

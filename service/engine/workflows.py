@@ -199,6 +199,8 @@ def _ready_task(task: SpiffTask) -> ReadyTask:
         instructions=extensions.get("instructionsForEndUser"),
         due_in=_duration(due_in) if due_in else None,
         data=_public(task.data),
+        reminders=tuple(_duration(p.strip()) for p in properties.get("reminders", "").split(",") if p.strip()),
+        escalate_to=properties.get("escalateTo") or None,
     )
 
 

@@ -61,6 +61,7 @@ class HumanTask(Base):
         Index("ix_human_task_assignee", "assignee_id", "status"),
         # Lets the inbox combine "a lane I hold" with "meant for me alone" through indexes (see bench/inbox.py).
         Index("ix_human_task_candidate", "candidate_user_id", "status"),
+        Index("ix_human_task_due", "status", "due_at"),
         UniqueConstraint("instance_id", "engine_task_id"),
     )
 
@@ -80,6 +81,9 @@ class HumanTask(Base):
     status: Mapped[str] = mapped_column(String(20))  # open, completed, cancelled
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Seconds before due_at at which candidates get a reminder, e.g. "604800,172800" (from the diagram).
+    reminder_offsets: Mapped[str] = mapped_column(String(200), server_default="")
+    escalate_to: Mapped[str | None] = mapped_column(String(40), nullable=True)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
@@ -102,3 +106,4 @@ class DueTimer(Base):
     name: Mapped[str] = mapped_column(String(300))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, server_default="0")  # firing failed; retried later

@@ -8,8 +8,6 @@ from datetime import timedelta
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from ..db import Database
-from ..domain.forms import FormLibrary
 from ..settings import Settings
 from .api.openapi import docs
 from .api.views import api
@@ -26,7 +24,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     """Build the web app for the given settings (default: from the environment)."""
     if runtime is None:
         settings = settings or Settings.from_env()
-        runtime = Runtime(settings=settings, db=Database(settings.database_url), forms=FormLibrary(settings.forms_dir))
+        runtime = Runtime.from_settings(settings)
     app = Flask("service.web")
     app.config.update(
         SECRET_KEY=runtime.settings.secret_key,

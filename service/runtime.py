@@ -1,0 +1,36 @@
+"""What a running process holds: settings, database, forms and the clock. The web app and the scheduler each
+build one at start-up and pass it down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from .db import Database
+from .domain.forms import FormLibrary
+from .settings import Settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    forms: FormLibrary
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Runtime:
+        return cls(settings=settings, db=Database(settings.database_url), forms=FormLibrary(settings.forms_dir))
+
+    @contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Session]:
+        with self.db.transaction(write=write) as session:
+            yield session
