@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
 CATALOGUE := service/web/translations/en/LC_MESSAGES/messages
 
-.PHONY: install run setup test lint bench clean browser messages
+.PHONY: install run run-scheduler setup test lint bench clean browser messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,9 +39,16 @@ browser:
 setup: install
 	$(BIN)/flask --app service setup
 
+# The web service and the scheduler together; Ctrl-C stops both.
 run: setup
 	@echo "STO Flow on http://127.0.0.1:$(PORT)  (demo accounts: see README.md, password 'demo')"
+	export STO_BASE_URL=$${STO_BASE_URL:-http://127.0.0.1:$(PORT)}; \
+	$(BIN)/flask --app service scheduler & SCHEDULER=$$!; \
+	trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) --threads 8 --call service:create_app
+
+run-scheduler: setup
+	$(BIN)/flask --app service scheduler
 
 test: install browser
 	$(BIN)/pytest -q

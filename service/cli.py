@@ -31,6 +31,16 @@ def register_cli(app: Flask) -> None:
                 demo.load_demo_data(session, now=rt.clock())
                 click.echo("demo data loaded (password 'demo')")
 
+    @app.cli.command("scheduler")
+    def scheduler() -> None:
+        """Run the scheduler: BPMN timers, mail, reminders and reports (its own process; stop with Ctrl-C)."""
+        from .jobs.scheduler import Scheduler
+
+        try:
+            Scheduler(runtime()).start()
+        except (KeyboardInterrupt, SystemExit):
+            click.echo("scheduler stopped")
+
     @app.cli.command("deploy")
     def deploy() -> None:
         """Deploy every diagram in bpmn/ whose content changed."""

@@ -1,0 +1,104 @@
+"""The scheduler process: fires BPMN timers within moments of their due time and runs the periodic jobs.
+
+It wakes up exactly at the next due timer (a one-off job at that time) and also looks every
+`scheduler_poll_seconds` for timers that the web process created meanwhile, so no timer waits longer than
+that. Every job is safe to run from two scheduler processes at once (see service/jobs/__init__.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from ..runtime import Runtime
+from .timers import fire_timers, next_due
+
+log = logging.getLogger(__name__)
+Job = Callable[[Runtime, datetime], int]
+FIRE_MARGIN = timedelta(milliseconds=1)  # SpiffWorkflow fires a timer only strictly after its due time
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    run: Job
+    every_seconds: float
+
+
+def periodic_jobs(runtime: Runtime) -> list[PeriodicJob]:
+    """The jobs besides timers, with how often each runs."""
+    return []
+
+
+def exact_wakeup(now: datetime, due: datetime | None, poll_seconds: float) -> datetime | None:
+    """When to wake up for the next timer besides the regular poll: at its due time, if that comes sooner
+    than the next poll would (later timers are found by a later poll or wake-up)."""
+    if due is None or due <= now or due >= now + timedelta(seconds=poll_seconds):
+        return None
+    return due + FIRE_MARGIN
+
+
+class Scheduler:
+    """Ties the jobs to APScheduler; `scheduler` may be any APScheduler scheduler (tests use a background one)."""
+
+    def __init__(self, runtime: Runtime, scheduler: BaseScheduler | None = None) -> None:
+        self.runtime = runtime
+        self.scheduler = scheduler or BlockingScheduler(timezone="UTC")
+        self.poll = runtime.settings.scheduler_poll_seconds
+
+    def timers_tick(self) -> int:
+        """Fire what is due, then arrange to wake up exactly when the next timer is due."""
+        fired = 0
+        for _round in range(20):  # timers that fell due while this tick ran fire in the same tick
+            fired += fire_timers(self.runtime, self.runtime.clock())
+            due = next_due(self.runtime)
+            if due is None or due > self.runtime.clock():
+                break
+        if fired:
+            log.info("fired %s timer(s)", fired)
+        wake = exact_wakeup(self.runtime.clock(), due, self.poll)
+        if wake is not None:
+            self.scheduler.add_job(
+                self.timers_tick,
+                "date",
+                run_date=wake,
+                id="timers-exact",
+                replace_existing=True,
+                misfire_grace_time=None,
+            )
+        return fired
+
+    def _run(self, job: PeriodicJob) -> None:
+        try:
+            done = job.run(self.runtime, self.runtime.clock())
+            if done:
+                log.info("%s: %s", job.name, done)
+        except Exception:  # one failing job must not stop the others
+            log.exception("job %s failed", job.name)
+
+    def configure(self) -> None:
+        defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+        # Runs at once on start-up: timers missed while the scheduler was down fire now, each once.
+        self.scheduler.add_job(
+            self.timers_tick, "interval", seconds=self.poll, id="timers", next_run_time=self.runtime.clock(), **defaults
+        )
+        for job in periodic_jobs(self.runtime):
+            self.scheduler.add_job(
+                self._run,
+                "interval",
+                args=[job],
+                seconds=job.every_seconds,
+                id=job.name,
+                next_run_time=self.runtime.clock(),
+                **defaults,
+            )
+
+    def start(self) -> None:
+        self.configure()
+        log.info("scheduler started (poll every %ss)", self.poll)
+        self.scheduler.start()
