@@ -47,6 +47,7 @@ from typing import Any
 from uuid import UUID
 
 import inbox  # bench/inbox.py: part D (bench/ is on sys.path when this file runs as a script)
+import timers  # bench/timers.py: part E
 from flask.testing import FlaskClient
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -487,7 +488,12 @@ def main() -> None:
             inbox.run(inbox_runtime, profile=args.profile, full_plans=args.explain)
         finally:
             inbox_runtime.db.dispose()
-    print(f"  (total run time with D {time.perf_counter() - began:.0f} s)")
+        timer_runtime = build_runtime(workdir / "timers")
+        try:
+            timers.run(timer_runtime)
+        finally:
+            timer_runtime.db.dispose()
+    print(f"  (total run time with D and E {time.perf_counter() - began:.0f} s)")
 
 
 if __name__ == "__main__":
