@@ -68,6 +68,19 @@ def create_user(
     return user
 
 
+SYSTEM_EMAIL = "systeem@sto-flow.invalid"
+
+
+def system_user(session: Session, *, now: datetime) -> User:
+    """The account scheduled actions run as; it holds no roles and can never sign in (inactive, no password)."""
+    user = session.scalar(select(User).where(User.email == SYSTEM_EMAIL))
+    if user is None:
+        user = User(email=SYSTEM_EMAIL, name="STO Flow (systeem)", password_hash="!", active=False, created_at=now)
+        session.add(user)
+        session.flush()
+    return user
+
+
 def ensure_region(session: Session, *, code: str, name: str) -> Region:
     """Return the region with this code, creating it when it is new."""
     region = session.get(Region, code)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import engine
-from ..models import AuditEvent, HumanTask, ProcessInstance, Region, User
+from ..models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, Region, User
 from .access import require_instance_visible, require_region_member
 from .audit import list_instance_events, record_event
 from .definitions import get_latest_definition, parsed_process
@@ -34,6 +34,23 @@ def start_instance(
         raise NotAllowed(f"Alleen de rol {process.start_lane} kan dit proces starten in deze regio.")
     region = session.get(Region, region_code)
     assert region is not None  # membership guarantees it
+    return launch_instance(session, definition=definition, region=region, starter=user, data=data, now=now)
+
+
+def launch_instance(
+    session: Session,
+    *,
+    definition: ProcessDefinition,
+    region: Region,
+    starter: User,
+    data: dict[str, Any] | None,
+    now: datetime,
+) -> ProcessInstance:
+    """Start an instance without checking the starter's roles: for callers that checked already, and for the
+    system (scheduled starts). `data` keys starting with '_' are dropped; regio and regio_naam are set."""
+    process = parsed_process(definition)
+    region_code = region.code
+    user = starter
     initial = {k: v for k, v in (data or {}).items() if not k.startswith("_")}
     initial.update(regio=region.code, regio_naam=region.name)
     instance = ProcessInstance(

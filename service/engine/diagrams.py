@@ -71,6 +71,7 @@ class ParsedProcess:
     subprocess_specs: dict[str, Any]
     user_tasks: list[UserTaskInfo] = field(default_factory=list)
     start_lane: str | None = None
+    starts_on_timer: bool = False  # a timer start event: the scheduler creates the waiting instances
 
 
 _ISO_DURATION = re.compile(r"^R?\d*/?P(?:\d|T\d)", re.IGNORECASE)
@@ -107,9 +108,9 @@ def parse_files(files: dict[str, bytes]) -> dict[str, ParsedProcess]:
             _check_task_spec(process.process_id, spec)
             if isinstance(spec, UserTask):
                 process.user_tasks.append(_user_task_info(spec))
-        process.start_lane = next(
-            (s.lane for s in process.spec.task_specs.values() if isinstance(s, StartEvent) and s.lane), None
-        )
+        starts = [s for s in process.spec.task_specs.values() if isinstance(s, StartEvent)]
+        process.start_lane = next((s.lane for s in starts if s.lane), None)
+        process.starts_on_timer = any(isinstance(s.event_definition, TimerEventDefinition) for s in starts)
     return processes
 
 

@@ -32,7 +32,9 @@ class PeriodicJob:
 
 def periodic_jobs(runtime: Runtime) -> list[PeriodicJob]:
     """The jobs besides timers, with how often each runs."""
-    return []
+    from .timer_starts import start_timer_processes
+
+    return [PeriodicJob("tijdgestuurde processen", start_timer_processes, 60)]
 
 
 def exact_wakeup(now: datetime, due: datetime | None, poll_seconds: float) -> datetime | None:

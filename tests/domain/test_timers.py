@@ -205,3 +205,43 @@ def test_a_failing_step_after_a_timer_is_retried_later_not_every_second(wall_clo
     with rt.transaction(write=False) as session:
         failed = session.scalars(select(AuditEvent.summary).where(AuditEvent.action == "timer_failed")).all()
     assert failed == ["Termijn kon niet worden verwerkt; nieuwe poging volgt"]
+
+
+def test_a_timer_start_event_starts_the_process_in_every_region_once(wall_clock_runtime) -> None:
+    from service.jobs.timer_starts import start_timer_processes
+
+    rt = wall_clock_runtime
+    xml = diagram(
+        "maandcontrole",
+        """
+    <bpmn:laneSet id="ls"><bpmn:lane id="l1" name="coordinator">
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>controle</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>end</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start" name="Elke maand">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="controle"/>
+    """
+        + USER_TASK.format(id="controle", name="Maandcontrole", form="ok.json")
+        + """
+    <bpmn:sequenceFlow id="f2" sourceRef="controle" targetRef="end"/>
+    <bpmn:endEvent id="end"/>""",
+    )
+    with time_machine.travel(T0, tick=False):
+        with rt.transaction(write=True) as session:
+            definitions.deploy_files(
+                session,
+                process_key="maandcontrole",
+                files={"maandcontrole.bpmn": xml.decode()},
+                now=utc_now(),
+                deployed_by="t",
+            )
+        assert start_timer_processes(rt, utc_now()) == 2  # demo and noord
+        assert start_timer_processes(rt, utc_now()) == 0
+    with time_machine.travel(T0 + timedelta(hours=1, seconds=1), tick=False):
+        assert fire_timers(rt, utc_now()) == 2
+    with rt.transaction(write=False) as session:
+        tasks = session.execute(
+            select(HumanTask.region_code, HumanTask.role).where(HumanTask.name == "Maandcontrole")
+        ).all()
+    assert sorted(tasks) == [("demo", "coordinator"), ("noord", "coordinator")]
