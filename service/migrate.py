@@ -17,4 +17,4 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade_database(database_url: str) -> None:
     """Apply every migration that is not yet applied."""
-    command.upgrade(alembic_config(database_url), "heads")
+    command.upgrade(alembic_config(database_url), "head")

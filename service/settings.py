@@ -32,6 +32,7 @@ class Settings:
     mail_from: str = "STO Flow <noreply@sto-flow.local>"
     base_url: str = "http://127.0.0.1:5000"  # for links in mail and the calendar feed
     mail_max_attempts: int = 8
+    mail_catchall_port: int = 8025  # development only: where `make run` catches mail when smtp_host is empty
     # The scheduler looks for due work this often, besides waking up exactly at the next due timer.
     scheduler_poll_seconds: float = 1.0
 
@@ -67,6 +68,7 @@ class Settings:
             mail_from=env.get("STO_MAIL_FROM", defaults.mail_from),
             base_url=env.get("STO_BASE_URL", defaults.base_url).rstrip("/"),
             mail_max_attempts=int(env.get("STO_MAIL_MAX_ATTEMPTS", defaults.mail_max_attempts)),
+            mail_catchall_port=int(env.get("STO_MAIL_CATCHALL_PORT", defaults.mail_catchall_port)),
             scheduler_poll_seconds=float(env.get("STO_SCHEDULER_POLL_SECONDS", defaults.scheduler_poll_seconds)),
         )
 

@@ -1,5 +1,6 @@
-"""Demo data for `make run`: two regions with the four roles each, a small regioplan with a budget, and an
-administrator without region roles. Loaded into an empty database only, and never in production."""
+"""Demo data for `make run`: two regions with the four roles each, a small regioplan with a budget, the known
+deadlines in their calendars, and an administrator without region roles. Loaded into an empty database only,
+and never in production."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..models import ROLES, Activity, BudgetLine, ProgrammeLine, User
 from .accounts import create_user, ensure_region, grant_role
+from .deadlines import seed_calendar
 
 DEMO_PASSWORD = "demo"
 DEMO_ADMIN = "beheerder@demo.sto"
@@ -41,7 +43,7 @@ def is_empty(session: Session) -> bool:
 
 
 def load_demo_data(session: Session, *, now: datetime, fast_hash: bool = False) -> None:
-    """Create the demo regions, users (password 'demo'), regioplans and the administrator."""
+    """Create the demo regions, users (password 'demo'), regioplans, deadline calendars and the administrator."""
     for code, name in REGIONS.items():
         ensure_region(session, code=code, name=name)
         for role in ROLES:
@@ -55,6 +57,7 @@ def load_demo_data(session: Session, *, now: datetime, fast_hash: bool = False) 
             )
             grant_role(session, user=user, region_code=code, role=role)
         _load_regioplan(session, code)
+        seed_calendar(session, region_code=code, now=now)
     admin = create_user(
         session, email=DEMO_ADMIN, name="Beheerder STO", password=DEMO_PASSWORD, now=now, fast_hash=fast_hash
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,7 +35,7 @@ def start_instance(
         raise NotAllowed(f"Alleen de rol {process.start_lane} kan dit proces starten in deze regio.")
     region = session.get(Region, region_code)
     assert region is not None  # membership guarantees it
-    return launch_instance(session, definition=definition, region=region, starter=user, data=data, now=now)
+    return launch_instance(session, definition=definition, region=region, starter=user, actor=user, data=data, now=now)
 
 
 def launch_instance(
@@ -45,29 +46,36 @@ def launch_instance(
     starter: User,
     data: dict[str, Any] | None,
     now: datetime,
+    actor: User | None = None,
+    title: str | None = None,
+    before_start: Callable[[ProcessInstance], None] | None = None,
 ) -> ProcessInstance:
     """Start an instance without checking the starter's roles: for callers that checked already, and for the
-    system (scheduled starts). `data` keys starting with '_' are dropped; regio and regio_naam are set."""
+    system (scheduled starts; then `actor` is None and the audit trail says "systeem"). `data` keys starting
+    with '_' are dropped; regio and regio_naam are set. `before_start` sees the new row before the engine runs
+    (e.g. to link it to the deadline a first service task looks up)."""
     process = parsed_process(definition)
-    region_code = region.code
-    user = starter
     initial = {k: v for k, v in (data or {}).items() if not k.startswith("_")}
     initial.update(regio=region.code, regio_naam=region.name)
     instance = ProcessInstance(
         definition_id=definition.id,
-        region_code=region_code,
-        title=str(initial.get("titel") or definition.name),
+        region_code=region.code,
+        title=title or str(initial.get("titel") or definition.name),
         status="running",
         state="",
         data={},
-        started_by_id=user.id,
+        started_by_id=starter.id,
         started_at=now,
         updated_at=now,
     )
     session.add(instance)
     session.flush()
+    if before_start is not None:
+        before_start(instance)
     try:
-        outcome = engine.start_workflow(process, initial, service_handler(ServiceContext(session, instance, user, now)))
+        outcome = engine.start_workflow(
+            process, initial, service_handler(ServiceContext(session, instance, actor, now))
+        )
     except engine.EngineError as err:
         raise ProcessFailed(f"Het proces kon niet starten bij '{err.task_name}': {err.reason}.", err.detail) from err
     record_event(
@@ -75,12 +83,12 @@ def launch_instance(
         action="instance_started",
         summary=f"{definition.name} gestart",
         now=now,
-        actor=user,
-        region_code=region_code,
+        actor=actor,
+        region_code=region.code,
         instance_id=instance.id,
         details={"process": definition.process_key, "version": definition.version, "data": initial},
     )
-    apply_outcome(session, instance, outcome, actor=user, now=now)
+    apply_outcome(session, instance, outcome, actor=actor, now=now)
     return instance
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from .. import engine
 from ..models import DueTimer, HumanTask, ProcessInstance, User
 from .audit import record_event
+from .notifications import notify_new_task
 
 # How the audit trail names what the engine did by itself (the engine's own kind stays in the details).
 STEP_LABELS = {
@@ -52,7 +53,7 @@ def apply_outcome(
             instance_id=instance.id,
             details={"task": step.spec_name, "kind": step.kind, "changes": step.changes},
         )
-    open_tasks = _sync_tasks(session, instance, snapshot, outcome.carried_over, now)
+    open_tasks = _sync_tasks(session, instance, snapshot, outcome.carried_over, now, actor)
     if outcome.timers_changed:
         _sync_timers(session, instance, snapshot, now)
     if snapshot.status == "completed" and instance.status != "completed":
@@ -72,7 +73,12 @@ def apply_outcome(
 
 
 def _sync_tasks(
-    session: Session, instance: ProcessInstance, snapshot: engine.Snapshot, carried_over: frozenset[str], now: datetime
+    session: Session,
+    instance: ProcessInstance,
+    snapshot: engine.Snapshot,
+    carried_over: frozenset[str],
+    now: datetime,
+    actor: User | None,
 ) -> list[HumanTask]:
     open_rows: dict[str, HumanTask] = {}
     if carried_over:  # only then can rows of earlier steps still be open (parallel branches)
@@ -105,7 +111,7 @@ def _sync_tasks(
             candidate_user_id=None if task.lane else instance.started_by_id,
             status="open",
             created_at=now,
-            due_at=now + task.due_in if task.due_in else None,
+            due_at=task.due_at or (now + task.due_in if task.due_in else None),
             reminder_offsets=",".join(str(int(r.total_seconds())) for r in task.reminders),
             escalate_to=task.escalate_to,
         )
@@ -121,6 +127,9 @@ def _sync_tasks(
             task=row,
             details={"role": task.lane, "due_at": row.due_at.isoformat() if row.due_at else None},
         )
+        notify_new_task(
+            session, row, now, actor=actor
+        )  # queued in this transaction: mail exists if and only if the task does
         still_open.append(row)
     return still_open
 

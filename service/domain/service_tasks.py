@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..models import ProcessInstance, User
-from . import regioplan
+from . import deadlines, regioplan
 from .errors import InvalidInput, ProcessFailed
 
 
@@ -63,9 +63,27 @@ def _rapportage_opnemen(ctx: ServiceContext, params: dict[str, Any]) -> dict[str
     return {"rapportage_item_id": item.id, "rapportage": item.report_kind}
 
 
+def _rapportage_voorbereiden(ctx: ServiceContext, _params: dict[str, Any]) -> dict[str, Any]:
+    return deadlines.prepare_report(ctx.session, instance=ctx.instance, now=ctx.now)
+
+
+def _rapportage_ingediend(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
+    return deadlines.record_submission(
+        ctx.session,
+        instance=ctx.instance,
+        submitted_on=str(params.get("ingediend_op") or ""),
+        reference=str(params.get("kenmerk") or ""),
+        item_ids=list(params.get("wijziging_ids") or []),
+        actor=ctx.actor,
+        now=ctx.now,
+    )
+
+
 OPERATIONS: dict[str, Callable[[ServiceContext, dict[str, Any]], dict[str, Any]]] = {
     "regioplan.mutatie_vastleggen": _mutatie_vastleggen,
     "rapportage.opnemen": _rapportage_opnemen,
+    "rapportage.voorbereiden": _rapportage_voorbereiden,
+    "rapportage.ingediend": _rapportage_ingediend,
 }
 
 

@@ -19,6 +19,7 @@ from .definitions import parsed_process
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
 from .forms import FormLibrary, schema_for_region, validate_submission
 from .inbox import INBOX_ORDER, actionable_tasks
+from .notifications import notify_if_decided
 from .progress import apply_outcome
 from .service_tasks import ServiceContext, service_handler
 
@@ -141,6 +142,7 @@ def complete_task(
         session.flush()
     except StaleDataError as err:
         raise Conflict("Iemand anders heeft deze taak net afgerond.", instance_id=instance.id) from err
+    notify_if_decided(session, instance, completed=task, steps=outcome.snapshot.steps, now=now)
     return StepResult(instance, open_tasks)
 
 

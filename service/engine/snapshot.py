@@ -20,6 +20,7 @@ class ReadyTask:
     instructions: str | None
     due_in: timedelta | None
     data: dict[str, Any] = field(hash=False, compare=False)
+    due_at: datetime | None = None  # from the process data (property dueAt names the variable); wins over due_in
     reminders: tuple[timedelta, ...] = ()  # remind the candidates this long before the due date
     escalate_to: str | None = None  # the role told when the task is overdue (the task stays where it is)
 

@@ -199,9 +199,21 @@ def _ready_task(task: SpiffTask) -> ReadyTask:
         instructions=extensions.get("instructionsForEndUser"),
         due_in=_duration(due_in) if due_in else None,
         data=_public(task.data),
+        due_at=_moment(task.data.get(properties["dueAt"])) if properties.get("dueAt") else None,
         reminders=tuple(_duration(p.strip()) for p in properties.get("reminders", "").split(",") if p.strip()),
         escalate_to=properties.get("escalateTo") or None,
     )
+
+
+def _moment(value: Any) -> datetime | None:
+    """An ISO date-time from process data as aware UTC; None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.astimezone()).astimezone(UTC)
 
 
 def _duration(expression: str) -> timedelta:

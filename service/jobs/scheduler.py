@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -30,11 +31,20 @@ class PeriodicJob:
     every_seconds: float
 
 
-def periodic_jobs(runtime: Runtime) -> list[PeriodicJob]:
+def periodic_jobs(runtime: Runtime, send_mail: Job) -> list[PeriodicJob]:
     """The jobs besides timers, with how often each runs."""
+    from .mail import send_digests
+    from .reminders import send_task_reminders
+    from .reports import start_due_reports
     from .timer_starts import start_timer_processes
 
-    return [PeriodicJob("tijdgestuurde processen", start_timer_processes, 60)]
+    return [
+        PeriodicJob("mail", send_mail, 2.0),  # a "new task" mail leaves within seconds
+        PeriodicJob("dagelijkse overzichten", send_digests, 300),
+        PeriodicJob("herinneringen", send_task_reminders, 60),
+        PeriodicJob("tijdgestuurde processen", start_timer_processes, 60),
+        PeriodicJob("rapportages starten", start_due_reports, 3600),
+    ]
 
 
 def exact_wakeup(now: datetime, due: datetime | None, poll_seconds: float) -> datetime | None:
@@ -52,6 +62,7 @@ class Scheduler:
         self.runtime = runtime
         self.scheduler = scheduler or BlockingScheduler(timezone="UTC")
         self.poll = runtime.settings.scheduler_poll_seconds
+        self._stops: list[Callable[[], None]] = []
 
     def timers_tick(self) -> int:
         """Fire what is due, then arrange to wake up exactly when the next timer is due."""
@@ -83,13 +94,28 @@ class Scheduler:
         except Exception:  # one failing job must not stop the others
             log.exception("job %s failed", job.name)
 
+    def mail_sender(self) -> Job:
+        """The outbox sender: to the configured SMTP server, or in development without one to a local
+        catch-all whose messages /dev/mail shows."""
+        from .mail import send_outbox
+
+        settings = self.runtime.settings
+        if settings.smtp_host or settings.is_production:
+            return send_outbox
+        from ..mail.catchall import start_catchall
+
+        host, port, stop = start_catchall(settings, port=settings.mail_catchall_port)
+        self._stops.append(stop)
+        log.info("no STO_SMTP_HOST: mail goes to the catch-all on %s:%s (read it at /dev/mail)", host, port)
+        return partial(send_outbox, host=host, port=port)
+
     def configure(self) -> None:
         defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
         # Runs at once on start-up: timers missed while the scheduler was down fire now, each once.
         self.scheduler.add_job(
             self.timers_tick, "interval", seconds=self.poll, id="timers", next_run_time=self.runtime.clock(), **defaults
         )
-        for job in periodic_jobs(self.runtime):
+        for job in periodic_jobs(self.runtime, self.mail_sender()):
             self.scheduler.add_job(
                 self._run,
                 "interval",
@@ -103,4 +129,12 @@ class Scheduler:
     def start(self) -> None:
         self.configure()
         log.info("scheduler started (poll every %ss)", self.poll)
-        self.scheduler.start()
+        try:
+            self.scheduler.start()
+        finally:
+            self.stop_services()
+
+    def stop_services(self) -> None:
+        for stop in self._stops:
+            stop()
+        self._stops.clear()

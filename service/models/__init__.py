@@ -3,6 +3,8 @@
 from .attachments import Attachment
 from .audit import AuditEvent
 from .base import Base
+from .deadlines import CalendarFeed, Deadline  # noqa: F401 (re-exported; add to __all__ when convenient)
+from .mail import OutboxEmail  # noqa: F401 (re-exported; add to __all__ when convenient)
 from .people import ROLES, Membership, Region, User
 from .processes import DueTimer, HumanTask, ProcessDefinition, ProcessInstance
 from .regioplan import Activity, BudgetLine, BudgetMutation, ProgrammeLine, ReportItem

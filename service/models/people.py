@@ -29,6 +29,8 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # "direct": every notification by mail at once; "dagelijks": collected into one mail a day.
+    mail_preference: Mapped[str] = mapped_column(String(20), default="direct", server_default="direct")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

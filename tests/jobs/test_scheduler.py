@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import socket
 from datetime import UTC, datetime, timedelta
 
 import time_machine
@@ -16,6 +18,12 @@ from service.runtime import utc_now
 from ..engine.tiny import timer_process
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def test_wakes_up_at_a_due_time_that_comes_before_the_next_poll() -> None:
@@ -61,11 +69,16 @@ def test_on_start_up_missed_timers_fire_in_the_first_tick(runtime) -> None:
     with time_machine.travel(T0, tick=False):
         instance_id = _start_timer(runtime, 60)
     background = BackgroundScheduler(timezone="UTC")
+    runtime.settings = dataclasses.replace(runtime.settings, mail_catchall_port=_free_port())
     with time_machine.travel(T0 + timedelta(hours=5), tick=False):
         scheduler = Scheduler(runtime, background)
-        scheduler.configure()
-        first = background.get_job("timers")
-        assert first.next_run_time == T0 + timedelta(hours=5)  # runs immediately
-        assert scheduler.timers_tick() == 1
-        assert scheduler.timers_tick() == 0
+        try:
+            scheduler.configure()
+            first = background.get_job("timers")
+            assert first.next_run_time == T0 + timedelta(hours=5)  # runs immediately
+            assert {job.id for job in background.get_jobs()} >= {"timers", "mail", "herinneringen"}
+            assert scheduler.timers_tick() == 1
+            assert scheduler.timers_tick() == 0
+        finally:
+            scheduler.stop_services()
     assert _status(runtime, instance_id) == "completed"

@@ -9,8 +9,10 @@ from ...domain.overviews import OVERVIEW_ROLES
 from ...models import Region
 from ..runtime import runtime
 from .auth import auth
+from .deadlines import deadlines
 from .inbox import inbox
 from .instances import instances
+from .mail_admin import mail_admin
 from .overviews import overviews
 from .people import people
 from .start import start
@@ -19,8 +21,9 @@ from .tasks import tasks
 
 def register_pages(app: Flask) -> None:
     """Attach every page blueprint and the helpers the layout uses."""
-    for blueprint in (auth, inbox, tasks, start, instances, overviews, people):
+    for blueprint in (auth, inbox, tasks, start, instances, overviews, people, mail_admin):
         app.register_blueprint(blueprint)
+    app.register_blueprint(deadlines)  # the deadline calendar, 'Mijn agenda' and the .ics feed
 
     @app.context_processor
     def _layout_helpers() -> dict[str, object]:
@@ -44,4 +47,5 @@ def register_pages(app: Flask) -> None:
             "region_name": region_name,
             "can_see_overviews": can_see_overviews,
             "current_lang": lambda: str(get_locale() or "nl"),
+            "is_production": lambda: runtime().settings.is_production,
         }

@@ -1,0 +1,205 @@
+"""The wording of every mail, in Dutch, as plain text and as HTML in which all user data is escaped.
+
+Links are written as BASE_URL_MARK + path: the sender puts the site's address in their place, so the code that
+queues a mail needs no settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+BASE_URL_MARK = "[[STO_BASE_URL]]"
+SETTINGS_PATH = "/instellingen"
+TIME_ZONE = ZoneInfo("Europe/Amsterdam")
+_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober")
+_MONTHS += ("november", "december")
+_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One composed mail; `link` is the path of the page it is about (e.g. /taken/5)."""
+
+    subject: str
+    text: str
+    html: str
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What a mail about a task tells."""
+
+    task_id: int
+    task_name: str
+    instance_title: str
+    region_name: str
+    due_at: datetime | None = None
+
+    @property
+    def link(self) -> str:
+        return f"/taken/{self.task_id}"
+
+
+def dutch_date(moment: datetime | date) -> str:
+    """'maandag 21 december 2026' (a moment is shown in Dutch time)."""
+    day = moment.astimezone(TIME_ZONE).date() if isinstance(moment, datetime) else moment
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def new_task(name: str, facts: TaskFacts, reason: str) -> Message:
+    """A task is waiting for the recipient."""
+    return _compose(
+        subject=f"Nieuwe taak: {facts.task_name}",
+        name=name,
+        intro=["Er staat een nieuwe taak voor u klaar in STO Flow."],
+        facts=_task_lines(facts),
+        action=("Open de taak", facts.link),
+        reason=reason,
+    )
+
+
+def reminder(name: str, facts: TaskFacts, due_at: datetime, offset_label: str, reason: str) -> Message:
+    """The task must be done by its due date."""
+    return _compose(
+        subject=f"Herinnering: {facts.task_name} uiterlijk op {dutch_date(due_at)}",
+        name=name,
+        intro=[f"Deze taak moet uiterlijk op {dutch_date(due_at)} af zijn (nog {offset_label})."],
+        facts=_task_lines(facts),
+        action=("Open de taak", facts.link),
+        reason=reason,
+    )
+
+
+def overdue(name: str, facts: TaskFacts, due_at: datetime, reason: str) -> Message:
+    """The task is past its due date (to the people who should do it)."""
+    return _compose(
+        subject=f"Te laat: {facts.task_name}",
+        name=name,
+        intro=[
+            f"Deze taak had uiterlijk op {dutch_date(due_at)} af moeten zijn.",
+            "Wilt u hem zo snel mogelijk afronden?",
+        ],
+        facts=_task_lines(facts),
+        action=("Open de taak", facts.link),
+        reason=reason,
+    )
+
+
+def escalation(name: str, facts: TaskFacts, due_at: datetime, role: str, reason: str) -> Message:
+    """The task is past its due date (to whom it is escalated; the task stays where it is)."""
+    return _compose(
+        subject=f"Escalatie: {facts.task_name} is te laat",
+        name=name,
+        intro=[
+            f"Deze taak had uiterlijk op {dutch_date(due_at)} af moeten zijn en is nog niet afgerond.",
+            f"De taak blijft bij de rol {role}; u krijgt dit bericht zodat u kunt bijsturen.",
+        ],
+        facts=[*_task_lines(facts), ("Rol", role)],
+        action=("Bekijk de taak", facts.link),
+        reason=reason,
+    )
+
+
+def decision(
+    name: str, *, instance_id: int, title: str, region_name: str, outcome: str, decided_by: str, note: str, reason: str
+) -> Message:
+    """A decision was taken on a request."""
+    facts = [("Verzoek", title), ("Regio", region_name), ("Besluit", outcome), ("Besloten door", decided_by)]
+    if note:
+        facts.append(("Toelichting", note))
+    return _compose(
+        subject=f"Besluit over {title}: {outcome}",
+        name=name,
+        intro=[f"Over het verzoek '{title}' is besloten: {outcome}."],
+        facts=facts,
+        action=("Bekijk het verzoek", f"/verzoeken/{instance_id}"),
+        reason=reason,
+    )
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    subject: str
+    link: str | None
+
+
+def digest(name: str, day: date, items: Sequence[DigestItem]) -> Message:
+    """Everything of one day in one mail."""
+    count = "1 bericht" if len(items) == 1 else f"{len(items)} berichten"
+    text_items = "\n".join(
+        f"- {item.subject}" + (f"\n  {BASE_URL_MARK}{item.link}" if item.link else "") for item in items
+    )
+    html_items = "".join(
+        f'<li><a href="{BASE_URL_MARK}{escape(item.link)}">{escape(item.subject)}</a></li>'
+        if item.link
+        else f"<li>{escape(item.subject)}</li>"
+        for item in items
+    )
+    return _compose(
+        subject=f"STO Flow: uw overzicht van {dutch_date(day)} ({count})",
+        name=name,
+        intro=[f"Dit is uw dagelijkse overzicht uit STO Flow met {count}."],
+        facts=[],
+        action=("Naar mijn taken", "/"),
+        reason="U ontvangt één overzicht per dag.",
+        extra_text=text_items,
+        extra_html=f'<ul style="padding-left:1.2em">{html_items}</ul>',
+    )
+
+
+def _task_lines(facts: TaskFacts) -> list[tuple[str, str]]:
+    lines = [("Taak", facts.task_name), ("Verzoek", facts.instance_title), ("Regio", facts.region_name)]
+    if facts.due_at is not None:
+        lines.append(("Uiterlijk", dutch_date(facts.due_at)))
+    return lines
+
+
+def _compose(
+    *,
+    subject: str,
+    name: str,
+    intro: list[str],
+    facts: list[tuple[str, str]],
+    action: tuple[str, str],
+    reason: str,
+    extra_text: str = "",
+    extra_html: str = "",
+) -> Message:
+    label, path = action
+    url = BASE_URL_MARK + path
+    settings_url = BASE_URL_MARK + SETTINGS_PATH
+    footer = f"{reason} Liever direct of één keer per dag mail? Kies het bij Mijn instellingen: {settings_url}"
+    text = "\n\n".join(
+        part
+        for part in (
+            f"Beste {name},",
+            *intro,
+            "\n".join(f"{key}: {value}" for key, value in facts),
+            extra_text,
+            f"{label}: {url}",
+            f"-- \nSTO Flow, Sterk Techniekonderwijs\n{footer}",
+        )
+        if part
+    )
+    rows = "".join(
+        f'<tr><th style="text-align:left;padding-right:1em;vertical-align:top">{escape(key)}</th>'
+        f"<td>{escape(value)}</td></tr>"
+        for key, value in facts
+    )
+    html = (
+        '<!doctype html><html lang="nl"><head><meta charset="utf-8"></head>'
+        '<body style="font-family:Arial,sans-serif;font-size:15px;line-height:1.4;color:#222">'
+        f"<p>Beste {escape(name)},</p>"
+        + "".join(f"<p>{escape(line)}</p>" for line in intro)
+        + (f"<table>{rows}</table>" if rows else "")
+        + extra_html
+        + f'<p><a href="{escape(url)}" style="font-weight:bold">{escape(label)}</a></p>'
+        + '<p style="color:#666;font-size:13px">STO Flow, Sterk Techniekonderwijs<br>'
+        + f'{escape(reason)} Liever direct of één keer per dag mail? Kies het bij <a href="{escape(settings_url)}">'
+        + "Mijn instellingen</a>.</p></body></html>"
+    )
+    return Message(subject=" ".join(subject.split())[:300], text=text, html=html, link=path)
