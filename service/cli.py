@@ -34,8 +34,11 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("scheduler")
     def scheduler() -> None:
         """Run the scheduler: BPMN timers, mail, reminders and reports (its own process; stop with Ctrl-C)."""
+        import logging
+
         from .jobs.scheduler import Scheduler
 
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every run of every job at INFO
         try:
             Scheduler(runtime()).start()
         except (KeyboardInterrupt, SystemExit):
