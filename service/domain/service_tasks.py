@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..models import ProcessInstance, User
-from . import deadlines, regioplan
+from . import regioplan, reports
 from .errors import InvalidInput, ProcessFailed
 
 
@@ -64,11 +64,11 @@ def _rapportage_opnemen(ctx: ServiceContext, params: dict[str, Any]) -> dict[str
 
 
 def _rapportage_voorbereiden(ctx: ServiceContext, _params: dict[str, Any]) -> dict[str, Any]:
-    return deadlines.prepare_report(ctx.session, instance=ctx.instance, now=ctx.now)
+    return reports.prepare_report(ctx.session, instance=ctx.instance, now=ctx.now)
 
 
 def _rapportage_ingediend(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
-    return deadlines.record_submission(
+    return reports.record_submission(
         ctx.session,
         instance=ctx.instance,
         submitted_on=str(params.get("ingediend_op") or ""),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from ..domain import deadlines
+from ..domain import reports
 from ..domain.errors import DomainError
 from ..runtime import Runtime
 
@@ -16,12 +16,12 @@ log = logging.getLogger(__name__)
 def start_due_reports(runtime: Runtime, now: datetime) -> int:
     """Start what is due at `now`; returns how many reporting instances were started."""
     with runtime.transaction(write=False) as session:
-        due = deadlines.list_due_for_report(session, now=now)
+        due = reports.list_due_for_report(session, now=now)
     started = 0
     for deadline_id in due:
         try:
             with runtime.transaction(write=True) as session:
-                instance = deadlines.start_due_report(session, deadline_id=deadline_id, now=now)
+                instance = reports.start_due_report(session, deadline_id=deadline_id, now=now)
                 if instance is not None:
                     started += 1
         except DomainError as err:  # rolled back; the deadline stays due and is tried again on the next run

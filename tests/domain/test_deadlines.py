@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from service.domain import deadlines, instances, regioplan, tasks
+from service.domain import deadlines, instances, regioplan, reports, tasks
 from service.domain.errors import InvalidInput, NotAllowed, NotFound
 from service.jobs.reports import start_due_reports
 from service.models import AuditEvent, Deadline, HumanTask, Membership, ProcessInstance, User
@@ -123,17 +123,15 @@ def test_a_region_without_members_still_gets_its_report_started_by_the_system(ru
 
 
 def test_step_due_dates_spread_the_lead_time_and_end_on_the_deadline() -> None:
-    due = deadlines.step_due_dates(date(2027, 1, 11), date(2026, 11, 30))
+    due = reports.step_due_dates(date(2027, 1, 11), date(2026, 11, 30))
     assert due == {
         "inhoud": "2026-12-21T23:59:00+01:00",
         "financieel": "2026-12-28T23:59:00+01:00",
         "besluit": "2027-01-04T23:59:00+01:00",
         "indienen": "2027-01-11T23:59:00+01:00",
     }
-    assert set(deadlines.step_due_dates(date(2026, 11, 1), date(2026, 11, 30)).values()) == {
-        "2026-11-01T23:59:00+01:00"
-    }
-    assert set(deadlines.step_due_dates(None, date(2026, 11, 30)).values()) == {None}
+    assert set(reports.step_due_dates(date(2026, 11, 1), date(2026, 11, 30)).values()) == {"2026-11-01T23:59:00+01:00"}
+    assert set(reports.step_due_dates(None, date(2026, 11, 30)).values()) == {None}
 
 
 def test_editing_checks_every_field_in_dutch_and_only_editors_may(runtime, clock) -> None:
@@ -183,7 +181,7 @@ def test_a_deadline_without_lead_time_cannot_be_started_by_hand(runtime, clock) 
     with runtime.transaction(write=True) as session:
         spending_end = _deadline(session, "demo", "bestedingstermijn")
         with pytest.raises(InvalidInput):
-            deadlines.start_report_now(
+            reports.start_report_now(
                 session,
                 user=_user(session, "penvoerder@demo.sto"),
                 region_code="demo",

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from icalendar import Calendar
 from sqlalchemy import select
 
-from service.domain import deadlines
+from service.domain import deadlines, reports
 from service.models import Deadline, HumanTask
 from service.web.runtime import Runtime
 from tests.web.pages import post_form, signed_in, text
@@ -55,7 +55,7 @@ def test_the_feed_holds_the_regions_deadlines_and_the_due_dates_of_open_tasks(ap
             select(Deadline).where(Deadline.region_code == "demo", Deadline.kind == "voortgangsrapportage")
         ).one()
         report.due_date = date(2027, 1, 11)
-        deadlines.start_report(session, deadline=report, actor=None, now=runtime.clock())
+        reports.start_report(session, deadline=report, actor=None, now=runtime.clock())
         report_id = report.id
         task = session.scalar(select(HumanTask).where(HumanTask.instance_id == report.instance_id))
         task_id, task_due = task.id, task.due_at
@@ -86,7 +86,7 @@ def test_the_feed_holds_the_regions_deadlines_and_the_due_dates_of_open_tasks(ap
 def test_tasks_for_other_roles_stay_out_of_the_feed(app: Flask, runtime: Runtime) -> None:
     with runtime.transaction(write=True) as session:
         report = session.scalars(select(Deadline).where(Deadline.kind == "eindverslag", Deadline.region_code == "demo"))
-        deadlines.start_report(session, deadline=report.one(), actor=None, now=runtime.clock())
+        reports.start_report(session, deadline=report.one(), actor=None, now=runtime.clock())
     stuurgroep = signed_in(app, "stuurgroep@demo.sto")
     events = _events(app, _feed_path(stuurgroep))
     assert not [uid for uid in events if uid.startswith("taak-")]

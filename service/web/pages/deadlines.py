@@ -10,7 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from ...domain import calendar_feed
+from ...domain import calendar_feed, reports
 from ...domain import deadlines as deadline_cases
 from ...domain.errors import InvalidInput
 from ..runtime import runtime
@@ -170,7 +170,7 @@ def fill(region_code: str) -> BaseResponse:
 @deadlines.post("/termijnen/<region_code>/<int:deadline_id>/starten")
 def start_now(region_code: str, deadline_id: int) -> BaseResponse:
     with page_call(write=True) as (session, user):
-        instance = deadline_cases.start_report_now(
+        instance = reports.start_report_now(
             session, user=user, region_code=region_code, deadline_id=deadline_id, now=runtime().clock()
         )
         instance_id = instance.id
