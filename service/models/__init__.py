@@ -3,8 +3,8 @@
 from .attachments import Attachment
 from .audit import AuditEvent
 from .base import Base
-from .deadlines import CalendarFeed, Deadline  # noqa: F401 (re-exported; add to __all__ when convenient)
-from .mail import OutboxEmail  # noqa: F401 (re-exported; add to __all__ when convenient)
+from .deadlines import CalendarFeed, Deadline
+from .mail import OutboxEmail
 from .people import ROLES, Membership, Region, User
 from .processes import DueTimer, HumanTask, ProcessDefinition, ProcessInstance
 from .regioplan import Activity, BudgetLine, BudgetMutation, ProgrammeLine, ReportItem
@@ -17,9 +17,12 @@ __all__ = [
     "Base",
     "BudgetLine",
     "BudgetMutation",
+    "CalendarFeed",
+    "Deadline",
     "DueTimer",
     "HumanTask",
     "Membership",
+    "OutboxEmail",
     "ProcessDefinition",
     "ProcessInstance",
     "ProgrammeLine",
