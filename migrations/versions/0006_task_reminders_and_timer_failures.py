@@ -20,7 +20,7 @@ def upgrade() -> None:
     with op.batch_alter_table("human_task", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reminder_offsets", sa.String(length=200), server_default="", nullable=False))
         batch_op.add_column(sa.Column("escalate_to", sa.String(length=40), nullable=True))
-        batch_op.create_index("ix_human_task_due", ["status", "due_at"], unique=False)
+        batch_op.create_index("ix_human_task_due", ["due_at", "status"], unique=False)
     with op.batch_alter_table("due_timer", schema=None) as batch_op:
         batch_op.add_column(sa.Column("failures", sa.Integer(), server_default="0", nullable=False))
 
