@@ -174,7 +174,8 @@ def _facts(session: Session, task: HumanTask) -> messages.TaskFacts:
         task_id=task.id,
         task_name=task.name,
         instance_title=task.instance.title,
-        region_name=_region_name(session, task.region_code),
+        # Every instance carries its region's name in its data (set at start): no query on the hot path.
+        region_name=(task.instance.data or {}).get("regio_naam") or _region_name(session, task.region_code),
         due_at=task.due_at,
     )
 
