@@ -7,8 +7,10 @@ compile time, and compiled code is cached so the check costs nothing per step.
 
 from __future__ import annotations
 
+import ast
 import json
 import operator
+import time
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -21,6 +23,7 @@ from RestrictedPython.Guards import (
     guarded_unpack_sequence,
     safer_getattr,
 )
+from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
@@ -75,8 +78,45 @@ _HELPERS: dict[str, Any] = {
 }
 
 
+MAX_LOOP_ROUNDS = 1_000_000  # per script run: a `while True` in a diagram must not hang a worker for ever
+MAX_SECONDS = 5.0
+
+
+class ScriptTooLong(ScriptRejected):
+    """A script looped too often or ran too long."""
+
+
+class _LoopGuard(RestrictingNodeTransformer):
+    """RestrictedPython's checks, plus a call to `_tick_()` at the top of every loop body."""
+
+    def _guard(self, node: ast.For | ast.While) -> ast.AST:
+        node = self.node_contents_visit(node)
+        tick = ast.Expr(ast.Call(func=ast.Name("_tick_", ast.Load()), args=[], keywords=[]))
+        node.body.insert(0, ast.copy_location(tick, node))
+        return ast.fix_missing_locations(node)
+
+    def visit_While(self, node: ast.While) -> ast.AST:
+        return self._guard(node)
+
+    def visit_For(self, node: ast.For) -> ast.AST:
+        return self._guard(node)
+
+
+def _ticker() -> Callable[[], None]:
+    rounds = 0
+    deadline = time.monotonic() + MAX_SECONDS
+
+    def tick() -> None:
+        nonlocal rounds
+        rounds += 1
+        if rounds > MAX_LOOP_ROUNDS or (rounds % 1000 == 0 and time.monotonic() > deadline):
+            raise ScriptTooLong("het script herhaalt te vaak of duurt te lang")
+
+    return tick
+
+
 def _compiled(compiler: Callable[..., Any], source: str) -> Any:
-    result = compiler(source)
+    result = compiler(source, policy=_LoopGuard)
     if result.errors:
         raise ScriptRejected("; ".join(result.errors))
     return result.code
@@ -98,10 +138,11 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Runs scripts against the task data, the way TaskDataEnvironment does, but sandboxed."""
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
-        return eval(compile_expression(expression), {**_HELPERS, **(external_context or {}), **context})
+        scope = {**_HELPERS, "_tick_": _ticker(), **(external_context or {}), **context}
+        return eval(compile_expression(expression), scope)
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
-        scope = {**_HELPERS, **(external_context or {}), **context}
+        scope = {**_HELPERS, "_tick_": _ticker(), **(external_context or {}), **context}
         exec(compile_script(script), scope)
         for name in [n for n in context if n not in scope]:
             del context[name]  # the script ran `del name`

@@ -16,7 +16,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from .diagrams import DecisionWithoutMatch, ParsedProcess
-from .sandbox import ScriptRejected, ServiceHandler, StoScriptEngine
+from .sandbox import ScriptRejected, ScriptTooLong, ServiceHandler, StoScriptEngine
 from .serializer import dump_state, load_state
 from .snapshot import EngineStep, PendingTimer, ReadyTask, Snapshot
 
@@ -141,7 +141,9 @@ def _engine_error(err: SpiffWorkflowException, task: SpiffTask | None) -> Engine
     while (inner := getattr(chain[-1], "exception", None) or chain[-1].__cause__) is not None and len(chain) < 8:
         chain.append(inner)
     text = " | ".join(str(e) for e in chain)
-    if any(isinstance(e, ScriptRejected) for e in chain) or "__import__" in text:
+    if any(isinstance(e, ScriptTooLong) for e in chain) or ScriptTooLong.__name__ in text:
+        reason = "het script herhaalt te vaak of duurt te lang"
+    elif any(isinstance(e, ScriptRejected) for e in chain) or "__import__" in text:
         reason = "het script of de voorwaarde gebruikt iets dat niet is toegestaan"
     elif any(isinstance(e, DecisionWithoutMatch) for e in chain) or "has no rule for these inputs" in text:
         reason = "de beslistabel heeft geen regel voor deze gegevens"

@@ -97,3 +97,16 @@ def test_service_task_parameter_calling_import_is_refused_when_deployed() -> Non
     )
     with pytest.raises(DiagramError, match="service parameter titel"):
         parse_files({"p.bpmn": xml})
+
+
+def test_a_script_that_loops_for_ever_is_stopped_with_a_clear_reason() -> None:
+    process = parse_files({"p.bpmn": script_process("p", "n = 0\nwhile True:\n    n += 1")})["p"]
+    with pytest.raises(EngineError) as caught:
+        start_workflow(process, {})
+    assert caught.value.reason == "het script herhaalt te vaak of duurt te lang"
+
+
+def test_loops_of_normal_length_still_run() -> None:
+    script = "totaal = 0\nfor i in range(500):\n    totaal += i\nn = 0\nwhile 5000 > n:\n    n += 1"
+    outcome = start_workflow(parse_files({"p.bpmn": script_process("p", script)})["p"], {})
+    assert (outcome.snapshot.data["totaal"], outcome.snapshot.data["n"]) == (124750, 5000)
