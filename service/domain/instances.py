@@ -16,14 +16,23 @@ from .access import require_instance_visible, require_region_member
 from .audit import list_instance_events, record_event
 from .definitions import get_latest_definition, parsed_process
 from .errors import InvalidInput, NotAllowed, NotFound, ProcessFailed
+from .forms import FormLibrary
 from .progress import apply_outcome
 from .service_tasks import ServiceContext, service_handler
 
 
 def start_instance(
-    session: Session, *, user: User, process_key: str, region_code: str, data: dict[str, Any] | None, now: datetime
+    session: Session,
+    *,
+    user: User,
+    process_key: str,
+    region_code: str,
+    data: dict[str, Any] | None,
+    now: datetime,
+    forms: FormLibrary | None = None,
 ) -> ProcessInstance:
-    """Start the newest version of a process in one of the user's regions."""
+    """Start the newest version of a process in one of the user's regions. With `forms`, start data may only
+    prefill fields of the process's own forms (so a caller cannot plant the variables a gateway decides on)."""
     if not isinstance(region_code, str) or not region_code:
         raise InvalidInput("Kies een regio.", {"region": "Dit veld is verplicht."})
     if data is not None and not isinstance(data, dict):
@@ -33,6 +42,12 @@ def start_instance(
     process = parsed_process(definition)
     if process.start_lane and process.start_lane not in roles:
         raise NotAllowed(f"Alleen de rol {process.start_lane} kan dit proces starten in deze regio.")
+    if data and forms is not None:
+        fields = {name for task in process.user_tasks if task.form for name in forms.schema(task.form)["properties"]}
+        unknown = sorted(set(data) - fields)
+        if unknown:
+            message = "Dit veld hoort bij geen formulier van dit proces."
+            raise InvalidInput("Onbekende startgegevens.", dict.fromkeys(unknown, message))
     region = session.get(Region, region_code)
     assert region is not None  # membership guarantees it
     return launch_instance(session, definition=definition, region=region, starter=user, actor=user, data=data, now=now)

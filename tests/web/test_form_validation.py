@@ -171,3 +171,21 @@ def test_recording_form_rules(vastleggen_task: Any, runtime: Any, change: dict[s
     assert response.json["fields"] == expected
     assert inbox_names(projectleider) == [VASTLEGGEN]
     assert count(runtime, BudgetMutation) == 0
+
+
+def test_start_data_may_only_prefill_fields_of_the_process_forms(login, runtime) -> None:
+    from service.models import ProcessInstance
+
+    leider = login("projectleider@demo.sto")
+    refused = leider.post(
+        "/api/v1/processes/wijzigingsverzoek/instances",
+        {"region": "demo", "data": {"titel": "Mag wel", "stuurgroep_beslist": False}},
+    )
+    assert refused.status_code == 422
+    assert refused.json["fields"] == {"stuurgroep_beslist": "Dit veld hoort bij geen formulier van dit proces."}
+    with runtime.transaction(write=False) as session:
+        assert session.query(ProcessInstance).count() == 0
+    accepted = leider.post(
+        "/api/v1/processes/wijzigingsverzoek/instances", {"region": "demo", "data": {"titel": "Mag wel"}}
+    )
+    assert accepted.status_code == 201 and accepted.json["title"] == "Mag wel"

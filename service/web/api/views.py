@@ -92,7 +92,13 @@ def start_instance(key: str) -> tuple[dict[str, Any], int]:
     with api_call(write=True) as (session, user):
         body = _body(_START)
         instance = instances.start_instance(
-            session, user=user, process_key=key, region_code=body["region"], data=body["data"], now=runtime().clock()
+            session,
+            user=user,
+            process_key=key,
+            region_code=body["region"],
+            data=body["data"],
+            now=runtime().clock(),
+            forms=runtime().forms,
         )
         return _instance_json(session, instance), 201
 
