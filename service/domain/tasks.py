@@ -112,8 +112,9 @@ def complete_task(
         schema = schema_for_region(session, forms.schema(task.form_key), task.region_code)
         submission = validate_submission(schema, submission)
         check_references(session, schema, submission, instance.id)
-    elif not isinstance(submission, dict):
-        raise InvalidInput("De gegevens moeten een object zijn.", {"": "Verwacht een object met velden."})
+    elif submission not in ({}, None):
+        # A task without a form is a confirmation; data would silently overwrite process variables.
+        raise InvalidInput("Deze taak heeft geen formulier.", {"": "Stuur bij deze taak geen gegevens mee."})
     process = parsed_process(instance.definition)
     services = service_handler(ServiceContext(session, instance, user, now))
     try:
