@@ -135,3 +135,33 @@ def test_parallel_tasks_stay_open_until_each_is_done(runtime, clock, tmp_path) -
         assert done.open_tasks == [] and done.instance.status == "completed"
         rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).all()
         assert sorted((r.name, r.status) for r in rows) == [("Stap A", "completed"), ("Stap B", "completed")]
+
+
+def test_a_task_without_a_form_is_a_confirmation_that_takes_no_data(runtime, clock, tmp_path) -> None:
+    from service.domain.errors import InvalidInput
+
+    xml = diagram(
+        "bevestig",
+        """
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ok"/>
+    <bpmn:userTask id="ok" name="Bevestigen"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="ok" targetRef="end"/>
+    <bpmn:endEvent id="end"/>""",
+    ).decode()
+    forms = FormLibrary(tmp_path)
+    with runtime.transaction(write=True) as session:
+        definitions.deploy_files(
+            session, process_key="bevestig", files={"bevestig.bpmn": xml}, now=clock(), deployed_by="t"
+        )
+        user = _user(session, "coordinator@demo.sto")
+        instance = instances.start_instance(
+            session, user=user, process_key="bevestig", region_code="demo", data={}, now=clock()
+        )
+        (task,) = instances.list_open_tasks_of(session, instance.id)
+        with pytest.raises(InvalidInput):
+            tasks.complete_task(
+                session, forms, user=user, task_id=task.id, data={"besluit": "goedgekeurd"}, now=clock()
+            )
+        done = tasks.complete_task(session, forms, user=user, task_id=task.id, data={}, now=clock())
+        assert done.instance.status == "completed" and "besluit" not in done.instance.data
