@@ -35,7 +35,6 @@ import hashlib
 import importlib
 import io
 import json
-import math
 import pstats
 import random
 import re
@@ -51,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
+from samples import Samples
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import joinedload
 
@@ -400,21 +400,6 @@ def task_row(
 
 class BenchError(Exception):
     """The page did not do what the bench expects; the numbers would mean nothing."""
-
-
-@dataclass
-class Samples:
-    label: str
-    ns: list[int] = field(default_factory=list)
-
-    @property
-    def median_ms(self) -> float:
-        return statistics.median(self.ns) / 1e6
-
-    @property
-    def p95_ms(self) -> float:
-        ordered = sorted(self.ns)
-        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] / 1e6  # nearest rank
 
 
 @dataclass

@@ -32,7 +32,6 @@ import cProfile
 import gc
 import io
 import logging
-import math
 import pstats
 import shutil
 import statistics
@@ -49,6 +48,7 @@ from uuid import UUID
 import inbox  # bench/inbox.py: part D (bench/ is on sys.path when this file runs as a script)
 import timers  # bench/timers.py: part E
 from flask.testing import FlaskClient
+from samples import Samples
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -108,27 +108,6 @@ def loop_submission(step: int) -> dict[str, Any]:
 
 
 # --- statistics -----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Samples:
-    """Durations of one measurement, in nanoseconds."""
-
-    label: str
-    ns: list[int] = field(default_factory=list)
-    json_bytes: int | None = None
-
-    def add(self, elapsed_ns: int) -> None:
-        self.ns.append(elapsed_ns)
-
-    @property
-    def median_ms(self) -> float:
-        return statistics.median(self.ns) / 1e6
-
-    @property
-    def p95_ms(self) -> float:
-        ordered = sorted(self.ns)
-        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] / 1e6  # nearest rank
 
 
 # --- the service, set up the way tests/conftest.py does it ----------------------------------------------------

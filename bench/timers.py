@@ -12,6 +12,7 @@ import statistics
 import time
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from samples import nearest_rank
 from sqlalchemy import insert, select
 
 from service.domain import definitions, instances
@@ -98,11 +99,6 @@ def _clone_pending(runtime: Runtime, template_id: int, count: int) -> None:
         )
 
 
-def _pct(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def run(runtime: Runtime) -> None:
     """Print part E."""
     runtime.clock = utc_now
@@ -150,10 +146,10 @@ def run(runtime: Runtime) -> None:
     )
     print(
         f"   sweep with {PENDING} waiting, none due ({SWEEPS} runs): median {statistics.median(sweeps):.2f} ms, "
-        f"p95 {_pct(sweeps, 0.95):.2f} ms"
+        f"p95 {nearest_rank(sweeps, 0.95):.2f} ms"
     )
     if delays:
-        median, p95 = statistics.median(delays), _pct(delays, 0.95)
+        median, p95 = statistics.median(delays), nearest_rank(delays, 0.95)
         verdict = "PASS" if p95 <= 2000 and not missed else "FAIL"
         print(
             f"   delay due -> fired ({len(delays)} timers): median {median:.1f} ms, p95 {p95:.1f} ms, "
