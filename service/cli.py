@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from .domain import accounts, definitions, demo, people
+from .domain import accounts, deadlines, definitions, demo, people
 from .domain.errors import DomainError
 from .engine import DiagramError
 from .migrate import upgrade_database
@@ -63,9 +63,11 @@ def register_cli(app: Flask) -> None:
     @click.option("--name", required=True)
     def create_region(code: str, name: str) -> None:
         """Create a region (or leave an existing one as it is)."""
-        with runtime().transaction(write=True) as session:
+        rt = runtime()
+        with rt.transaction(write=True) as session:
             accounts.ensure_region(session, code=code, name=name)
-        click.echo(f"region {code} ready")
+            seeded = deadlines.seed_calendar(session, region_code=code, now=rt.clock())
+        click.echo(f"region {code} ready" + (f" ({seeded} known deadlines in its calendar)" if seeded else ""))
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)

@@ -21,7 +21,8 @@ def _cli(runtime: Runtime, **settings_changes):  # type: ignore[no-untyped-def]
 
 def test_region_user_and_role_created_from_the_command_line_can_sign_in(runtime, client) -> None:
     cli = _cli(runtime)
-    assert cli.invoke(args=["create-region", "--code", "twente", "--name", "STO Twente"]).exit_code == 0
+    region = cli.invoke(args=["create-region", "--code", "twente", "--name", "STO Twente"])
+    assert region.exit_code == 0 and "known deadlines in its calendar" in region.output
     created = cli.invoke(
         args=["create-user", "--email", "Anna@Twente.nl", "--name", "Anna"], input="geheim1\ngeheim1\n"
     )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..models import ROLES, HumanTask, Membership, Region, User
 from .accounts import create_user
 from .audit import record_event, record_task_event
+from .deadlines import seed_calendar
 from .errors import InvalidInput, NotAllowed, NotFound
 
 MIN_PASSWORD_LENGTH = 4  # the rule accounts.create_user enforces; repeated here to report every field at once
@@ -192,6 +193,7 @@ def add_region(session: Session, *, actor: User, code: str, name: str, now: date
     region = Region(code=code, name=name)
     session.add(region)
     session.flush()
+    seed_calendar(session, region_code=code, now=now)  # the known national deadlines, editable afterwards
     record_event(
         session,
         action="region_created",
