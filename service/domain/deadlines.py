@@ -175,13 +175,6 @@ def report_starts_on(deadline: Deadline) -> date | None:
     return deadline.due_date - timedelta(days=deadline.lead_days)
 
 
-def reminder_dates(deadline: Deadline) -> list[date]:
-    """The days before the deadline on which people are reminded, earliest first."""
-    if deadline.due_date is None:
-        return []
-    return sorted(deadline.due_date - timedelta(weeks=w) for w in deadline.reminder_weeks)
-
-
 def list_deadlines(session: Session, region_code: str) -> list[Deadline]:
     """A region's deadlines: dated ones by date, then those without a date."""
     return list(

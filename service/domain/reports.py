@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Deadline, ProcessInstance, Region, ReportItem, User
+from ..models import Deadline, HumanTask, ProcessInstance, Region, ReportItem, User
 from .accounts import system_user
 from .audit import record_event
 from .deadlines import (
@@ -24,6 +24,7 @@ from .deadlines import (
 )
 from .definitions import get_latest_definition
 from .errors import Conflict, InvalidInput, NotFound
+from .notifications import notify_reminder
 
 
 def list_due_for_report(session: Session, *, now: datetime) -> list[int]:
@@ -202,3 +203,33 @@ def record_submission(
         details={"deadline_id": deadline.id if deadline else None, "report_items": [i.id for i in items]},
     )
     return {"termijn_id": deadline.id if deadline else None, "gerapporteerd": len(items)}
+
+
+# --- reminders of the deadline itself ------------------------------------------------------------------------
+
+
+def remind_deadlines(session: Session, *, now: datetime) -> int:
+    """At each of a deadline's reminder moments (its `reminder_weeks`, edited in the calendar), remind whoever
+    holds an open step of its running report. Only the latest moment reached is sent (after downtime nobody
+    needs three in a row); the outbox's keys make a repeated run send nothing new."""
+    today = local_day(now)
+    queued = 0
+    due = session.scalars(
+        select(Deadline)
+        .join(ProcessInstance, ProcessInstance.id == Deadline.instance_id)
+        .where(Deadline.due_date >= today, Deadline.submitted_on.is_(None), ProcessInstance.status == "running")
+    ).all()
+    for deadline in due:
+        assert deadline.due_date is not None
+        reached = [w for w in deadline.reminder_weeks if deadline.due_date - timedelta(weeks=w) <= today]
+        if not reached:
+            continue
+        weeks = min(reached)
+        label = "1 week tot de termijn" if weeks == 1 else f"{weeks} weken tot de termijn"
+        end_of_day = datetime.combine(deadline.due_date, time(23, 59), tzinfo=LOCAL)
+        open_steps = session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == deadline.instance_id, HumanTask.status == "open")
+        ).all()
+        for task in open_steps:
+            queued += notify_reminder(session, task, end_of_day, label, now)
+    return queued

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from ..domain import notifications
+from ..domain import notifications, reports
 from ..models import HumanTask
 from ..runtime import Runtime
 
@@ -49,3 +49,9 @@ def _label(offset: timedelta) -> str:
     if days and days % 7 == 0:
         return f"{days // 7} week" if days == 7 else f"{days // 7} weken"
     return f"{days} dag" if days == 1 else f"{days} dagen"
+
+
+def send_deadline_reminders(runtime: Runtime, now: datetime) -> int:
+    """Queue the reminders of the deadline calendar (weeks before each deadline) to whoever holds its report."""
+    with runtime.transaction(write=True) as session:
+        return reports.remind_deadlines(session, now=now)

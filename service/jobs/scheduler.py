@@ -34,7 +34,7 @@ class PeriodicJob:
 def periodic_jobs(runtime: Runtime, send_mail: Job) -> list[PeriodicJob]:
     """The jobs besides timers, with how often each runs."""
     from .mail import send_digests
-    from .reminders import send_task_reminders
+    from .reminders import send_deadline_reminders, send_task_reminders
     from .reports import start_due_reports
     from .timer_starts import start_timer_processes
 
@@ -42,6 +42,7 @@ def periodic_jobs(runtime: Runtime, send_mail: Job) -> list[PeriodicJob]:
         PeriodicJob("mail", send_mail, 2.0),  # a "new task" mail leaves within seconds
         PeriodicJob("dagelijkse overzichten", send_digests, 300),
         PeriodicJob("herinneringen", send_task_reminders, 60),
+        PeriodicJob("termijnherinneringen", send_deadline_reminders, 3600),
         PeriodicJob("tijdgestuurde processen", start_timer_processes, 60),
         PeriodicJob("rapportages starten", start_due_reports, 3600),
     ]

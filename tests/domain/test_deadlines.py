@@ -188,3 +188,23 @@ def test_a_deadline_without_lead_time_cannot_be_started_by_hand(runtime, clock) 
                 deadline_id=spending_end.id,
                 now=clock(),
             )
+
+
+def test_the_calendars_reminder_weeks_remind_whoever_holds_the_report(runtime, clock) -> None:
+    from service.jobs.reminders import send_deadline_reminders
+    from service.models import OutboxEmail
+
+    deadline_id = _set_progress_report_date(runtime, date(2027, 1, 11))  # the report starts on 30 November
+    with runtime.transaction(write=True) as session:
+        session.get(Deadline, deadline_id).reminder_weeks = [5, 3]  # as an editor set them in the calendar
+    assert start_due_reports(runtime, clock()) == 1
+
+    def reminded() -> list[str]:
+        with runtime.transaction(write=False) as session:
+            return session.scalars(select(OutboxEmail.subject).where(OutboxEmail.kind == "herinnering")).all()
+
+    assert send_deadline_reminders(runtime, clock()) == 0  # six weeks before: no reminder moment yet
+    assert send_deadline_reminders(runtime, clock() + timedelta(days=7)) == 1  # five weeks before
+    assert send_deadline_reminders(runtime, clock() + timedelta(days=8)) == 0  # never twice
+    assert send_deadline_reminders(runtime, clock() + timedelta(days=21)) == 1  # three weeks before
+    assert [s for s in reminded() if "11 januari 2027" in s] == reminded() and len(reminded()) == 2
