@@ -32,8 +32,8 @@ class DiagramError(Exception):
     """A diagram cannot be deployed; the message says which file and element, and why."""
 
 
-class DecisionWithoutMatch(Exception):
-    """A decision table matched no rule for the data it was given."""
+class DecisionWithoutMatch(SpiffWorkflowException):
+    """A decision table matched no rule for the data it was given (passed up unwrapped by the engine)."""
 
 
 class StrictDMNEngine(DMNEngine):

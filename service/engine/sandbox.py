@@ -26,11 +26,13 @@ from RestrictedPython.Guards import (
 from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 
-class ScriptRejected(Exception):
+class ScriptRejected(SpiffWorkflowException):
     """A script or expression uses something the sandbox does not allow.
 
+    A SpiffWorkflowException, so the engine passes it up as it is instead of wrapping it into a message.
     Deliberately not a SyntaxError: SpiffWorkflow's error formatter crashes on SyntaxErrors without a line number.
     """
 
