@@ -8,10 +8,11 @@ compile time, and compiled code is cached so the check costs nothing per step.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import operator
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -80,8 +81,20 @@ _HELPERS: dict[str, Any] = {
 }
 
 
-MAX_LOOP_ROUNDS = 1_000_000  # per script run: a `while True` in a diagram must not hang a worker for ever
-MAX_SECONDS = 5.0
+MAX_LOOP_ROUNDS = 1_000_000  # per script run, counting every loop and comprehension round
+_budget = {"seconds": 5.0}  # wall time a script may loop; the worker sets it below its own hard limit
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Let loops in scripts run for at most most of `seconds`, so they stop with a clear reason before the
+    worker's hard limit (which also catches what no loop counter sees, such as one huge C operation)."""
+    previous = _budget["seconds"]
+    _budget["seconds"] = seconds * 0.8
+    try:
+        yield
+    finally:
+        _budget["seconds"] = previous
 
 
 class ScriptTooLong(ScriptRejected):
@@ -89,10 +102,11 @@ class ScriptTooLong(ScriptRejected):
 
 
 class _LoopGuard(RestrictingNodeTransformer):
-    """RestrictedPython's checks, plus a call to `_tick_()` at the top of every loop body."""
+    """RestrictedPython's checks, plus a call to `_tick_()` in every round of every loop and comprehension."""
 
     def _guard(self, node: ast.For | ast.While) -> ast.AST:
-        node = self.node_contents_visit(node)
+        # The parent's visitor keeps RestrictedPython's own guards (for loops iterate through `_getiter_`).
+        node = super().visit_For(node) if isinstance(node, ast.For) else super().visit_While(node)
         tick = ast.Expr(ast.Call(func=ast.Name("_tick_", ast.Load()), args=[], keywords=[]))
         node.body.insert(0, ast.copy_location(tick, node))
         return ast.fix_missing_locations(node)
@@ -103,16 +117,24 @@ class _LoopGuard(RestrictingNodeTransformer):
     def visit_For(self, node: ast.For) -> ast.AST:
         return self._guard(node)
 
+    def visit_comprehension(self, node: ast.comprehension) -> ast.AST:
+        # `_tick_()` returns True, so as the first condition it counts each round without filtering any out.
+        node = super().visit_comprehension(node)
+        tick = ast.Call(func=ast.Name("_tick_", ast.Load()), args=[], keywords=[])
+        node.ifs.insert(0, ast.copy_location(tick, node.iter))
+        return ast.fix_missing_locations(node)
 
-def _ticker() -> Callable[[], None]:
+
+def _ticker() -> Callable[[], bool]:
     rounds = 0
-    deadline = time.monotonic() + MAX_SECONDS
+    deadline = time.monotonic() + _budget["seconds"]
 
-    def tick() -> None:
+    def tick() -> bool:
         nonlocal rounds
         rounds += 1
         if rounds > MAX_LOOP_ROUNDS or (rounds % 1000 == 0 and time.monotonic() > deadline):
             raise ScriptTooLong("het script herhaalt te vaak of duurt te lang")
+        return True
 
     return tick
 
