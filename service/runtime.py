@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from . import engine
 from .db import Database
 from .domain.forms import FormLibrary
 from .settings import Settings
@@ -28,6 +29,10 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
+        engine.configure(
+            workers=settings.engine_workers,
+            limits=engine.Limits(seconds=settings.script_seconds, memory_mb=settings.script_memory_mb),
+        )
         return cls(settings=settings, db=Database(settings.database_url), forms=FormLibrary(settings.forms_dir))
 
     @contextmanager

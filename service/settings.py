@@ -35,6 +35,10 @@ class Settings:
     mail_catchall_port: int = 8025  # development only: where `make run` catches mail when smtp_host is empty
     # The scheduler looks for due work this often, besides waking up exactly at the next due timer.
     scheduler_poll_seconds: float = 1.0
+    # Diagram code (scripts, conditions, decision tables, timers) runs in worker processes under these limits.
+    engine_workers: int = 4  # per process; more than the cores, so one stopped script never leaves none free
+    script_seconds: float = 1.0  # one engine call: the step and everything the engine runs after it
+    script_memory_mb: int = 128  # what one engine call may allocate on top of the worker's own memory
 
     @property
     def is_production(self) -> bool:
@@ -70,6 +74,9 @@ class Settings:
             mail_max_attempts=int(env.get("STO_MAIL_MAX_ATTEMPTS", defaults.mail_max_attempts)),
             mail_catchall_port=int(env.get("STO_MAIL_CATCHALL_PORT", defaults.mail_catchall_port)),
             scheduler_poll_seconds=float(env.get("STO_SCHEDULER_POLL_SECONDS", defaults.scheduler_poll_seconds)),
+            engine_workers=int(env.get("STO_ENGINE_WORKERS", defaults.engine_workers)),
+            script_seconds=float(env.get("STO_SCRIPT_SECONDS", defaults.script_seconds)),
+            script_memory_mb=int(env.get("STO_SCRIPT_MEMORY_MB", defaults.script_memory_mb)),
         )
 
 

@@ -1,22 +1,17 @@
 """The workflow engine adapter: the only package that imports SpiffWorkflow."""
 
+from .calls import complete_user_task, configure, fire_due_timers, read_snapshot, start_workflow
 from .diagrams import DiagramError, ParsedProcess, SpecCache, UserTaskInfo, parse_files, spec_cache
+from .isolation import Limits
 from .sandbox import ServiceHandler
 from .snapshot import EngineStep, PendingTimer, ReadyTask, Snapshot
-from .workflows import (
-    EngineError,
-    Outcome,
-    TaskNotReady,
-    complete_user_task,
-    fire_due_timers,
-    read_snapshot,
-    start_workflow,
-)
+from .workflows import EngineError, Outcome, TaskNotReady
 
 __all__ = [
     "DiagramError",
     "EngineError",
     "EngineStep",
+    "Limits",
     "Outcome",
     "ParsedProcess",
     "PendingTimer",
@@ -27,6 +22,7 @@ __all__ = [
     "TaskNotReady",
     "UserTaskInfo",
     "complete_user_task",
+    "configure",
     "fire_due_timers",
     "parse_files",
     "read_snapshot",

@@ -6,6 +6,7 @@ sandbox rules, or when a timer holds an unquoted ISO duration (SpiffWorkflow eva
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections import OrderedDict
@@ -72,6 +73,9 @@ class ParsedProcess:
     user_tasks: list[UserTaskInfo] = field(default_factory=list)
     start_lane: str | None = None
     starts_on_timer: bool = False  # a timer start event: the scheduler creates the waiting instances
+    # The deployment it came from, so an engine worker can parse the same files (key: their content hash).
+    key: str = ""
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)
 
 
 _ISO_DURATION = re.compile(r"^R?\d*/?P(?:\d|T\d)", re.IGNORECASE)
@@ -93,12 +97,15 @@ def parse_files(files: dict[str, bytes]) -> dict[str, ParsedProcess]:
                 names.update(_process_names(content))
             elif filename.lower().endswith(".dmn"):
                 parser.add_dmn_str(content, filename=filename)
+        key = _content_key(files)
         executable = [pid for pid in parser.get_process_ids() if parser.get_process_parser(pid).process_executable]
         processes = {}
         for pid in executable:
             spec = parser.get_spec(pid)
             subprocess_specs = parser.get_subprocess_specs(pid)
-            processes[pid] = ParsedProcess(pid, names.get(pid) or pid, spec, subprocess_specs)
+            processes[pid] = ParsedProcess(
+                pid, names.get(pid) or pid, spec, subprocess_specs, key=key, files=dict(files)
+            )
     except ValidationException as err:
         raise DiagramError(_describe_validation(err)) from err
     except (SpiffWorkflowException, etree.XMLSyntaxError) as err:
@@ -112,6 +119,13 @@ def parse_files(files: dict[str, bytes]) -> dict[str, ParsedProcess]:
         process.start_lane = next((s.lane for s in starts if s.lane), None)
         process.starts_on_timer = any(isinstance(s.event_definition, TimerEventDefinition) for s in starts)
     return processes
+
+
+def _content_key(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name, content in sorted(files.items()):
+        digest.update(name.encode() + b"\0" + content + b"\0")
+    return digest.hexdigest()
 
 
 class SpecCache:

@@ -1,14 +1,21 @@
 """Run workflows: start, complete a user task, fire due timers. Every call loads the stored state, sets the
-sandboxed script engine (the serializer does not keep it), runs the engine and returns new state + snapshot."""
+sandboxed script engine (the serializer does not keep it), runs the engine and returns new state + snapshot.
+
+These functions run inside an engine worker process (isolation.py); the rest of the service calls them through
+`service.engine.calls`. Only JSON values of bounded depth may stay in the data: anything else fails the step."""
 
 from __future__ import annotations
 
+import contextlib
+import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as timer_module
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -16,7 +23,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from .diagrams import DecisionWithoutMatch, ParsedProcess
-from .sandbox import ScriptRejected, ScriptTooLong, ServiceHandler, StoScriptEngine
+from .sandbox import ScriptRejected, ScriptTooLong, ServiceHandler, StoScriptEngine, time_budget
 from .serializer import dump_state, load_state
 from .snapshot import EngineStep, PendingTimer, ReadyTask, Snapshot
 
@@ -47,12 +54,21 @@ class Outcome:
     carried_over: frozenset[str] = frozenset()
 
 
-def start_workflow(process: ParsedProcess, data: dict[str, Any], services: ServiceHandler | None = None) -> Outcome:
+OnTask = Callable[[str], None]  # told the name of each task before it runs (for reasons when a worker is stopped)
+MAX_DEPTH = 20  # nesting of lists and objects in process data
+MAX_STATE_BYTES = 8 * 1024 * 1024  # the stored state of one instance
+
+
+def start_workflow(
+    process: ParsedProcess, data: dict[str, Any], services: ServiceHandler | None = None, on_task: OnTask | None = None
+) -> Outcome:
     """Create a workflow with initial data and run it until it waits for people or timers."""
+    check_storable_data(data)
     workflow = BpmnWorkflow(process.spec, process.subprocess_specs, script_engine=StoScriptEngine(services))
     workflow.task_tree.data.update(data)
-    steps = _run_engine(workflow)
-    return Outcome(dump_state(workflow), _snapshot(workflow, steps))
+    steps = _run_engine(workflow, on_task)
+    snapshot = _snapshot(workflow, steps)
+    return Outcome(_dump(workflow, snapshot), snapshot)
 
 
 def complete_user_task(
@@ -61,44 +77,141 @@ def complete_user_task(
     task_id: str,
     data: dict[str, Any],
     services: ServiceHandler | None = None,
+    on_task: OnTask | None = None,
 ) -> Outcome:
     """Complete a ready user task with the submitted data and run the engine onward."""
     workflow = _load(process, state, services)
     timers_before = _pending_timers(workflow)
     task = _ready_user_task(workflow, task_id)
     carried_over = frozenset(str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)) - {task_id}
+    check_storable_data(data)
     try:
         task.task_spec.add_data_from_form(task, data)
         task.run()
     except SpiffWorkflowException as err:
         raise _engine_error(err, task) from err
-    steps = _run_engine(workflow)
+    steps = _run_engine(workflow, on_task)
     snapshot = _snapshot(workflow, steps)
     return Outcome(
-        dump_state(workflow),
+        _dump(workflow, snapshot),
         snapshot,
         timers_changed=bool(timers_before or snapshot.timers),
         carried_over=carried_over,
     )
 
 
-def fire_due_timers(process: ParsedProcess, state: str, services: ServiceHandler | None = None) -> Outcome:
+def fire_due_timers(
+    process: ParsedProcess, state: str, services: ServiceHandler | None = None, on_task: OnTask | None = None
+) -> Outcome:
     """Let every timer whose due time has passed fire, and run the engine onward."""
     workflow = _load(process, state, services)
     carried_over = frozenset(str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True))
-    steps = _run_engine(workflow)
-    return Outcome(dump_state(workflow), _snapshot(workflow, steps), carried_over=carried_over)
+    steps = _run_engine(workflow, on_task)
+    snapshot = _snapshot(workflow, steps)
+    return Outcome(_dump(workflow, snapshot), snapshot, carried_over=carried_over)
 
 
 def read_snapshot(process: ParsedProcess, state: str) -> Snapshot:
-    """Describe a stored workflow without changing it."""
+    """Describe a stored workflow without changing it (runs no diagram code)."""
     return _snapshot(_load(process, state, None), [])
+
+
+OPERATIONS = {"start": start_workflow, "complete": complete_user_task, "fire": fire_due_timers}
+
+
+def run_operation(
+    op: str,
+    process: ParsedProcess,
+    args: tuple[Any, ...],
+    services: ServiceHandler | None,
+    current: Any,
+    seconds: float,
+) -> Outcome:
+    """Run one of OPERATIONS (in a worker); `current` is shared memory told the running task's name."""
+
+    def on_task(name: str) -> None:
+        current.value = name.encode("utf-8", "replace")[: len(current) - 1]
+
+    with time_budget(seconds):
+        return OPERATIONS[op](process, *args, services=services, on_task=on_task)
+
+
+class _EngineClock(datetime):
+    """What SpiffWorkflow's timer module sees as `datetime`: its now() is the moment engine_clock set."""
+
+    moment: datetime | None = None
+
+    @classmethod
+    def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+        moment = cls.moment or datetime.now(UTC)
+        return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
+
+
+@contextlib.contextmanager
+def engine_clock(now: datetime) -> Iterator[None]:
+    """Make SpiffWorkflow's timers read `now` (the caller's clock) instead of this process's wall clock."""
+    timer_module.datetime = _EngineClock  # type: ignore[misc]
+    _EngineClock.moment = now
+    try:
+        yield
+    finally:
+        _EngineClock.moment = None
 
 
 def _load(process: ParsedProcess, state: str, services: ServiceHandler | None) -> BpmnWorkflow:
     workflow = load_state(state, process.spec, process.subprocess_specs)
     workflow.script_engine = StoScriptEngine(services)
     return workflow
+
+
+def _dump(workflow: BpmnWorkflow, snapshot: Snapshot) -> str:
+    """The state to store, after checking that every value in it can be stored and read back."""
+    for step in snapshot.steps:
+        for name, value in step.changes.items():
+            check_storable(name, value, step.name)
+    for name, value in snapshot.data.items():
+        check_storable(name, value)
+    try:
+        state = dump_state(workflow)
+    except (TypeError, ValueError, RecursionError) as err:  # a value hidden where the checks above do not look
+        raise EngineError("?", "de procesgegevens bevatten een waarde die niet bewaard kan worden", repr(err)) from err
+    if len(state) > MAX_STATE_BYTES:
+        raise EngineError(
+            "?", f"de procesgegevens worden te groot (meer dan {MAX_STATE_BYTES // 2**20} MB)", f"{len(state)} bytes"
+        )
+    return state
+
+
+def check_storable_data(data: dict[str, Any]) -> None:
+    """Check each variable of submitted or start data (see check_storable)."""
+    for name, value in data.items():
+        check_storable(name, value)
+
+
+def check_storable(name: str, value: Any, task_name: str = "?") -> None:
+    """Only JSON values (finite numbers, strings, booleans, null, lists, objects with text keys) nested at most
+    MAX_DEPTH deep may stay in the data: anything else fails the step, naming the variable."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise EngineError(task_name, f"de variabele '{name}' is te diep genest (meer dan {MAX_DEPTH} lagen)", name)
+        if item is None or isinstance(item, (str, bool, int)):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise EngineError(task_name, f"de variabele '{name}' bevat geen geldig getal ({item})", name)
+            continue
+        if isinstance(item, (list, tuple)):
+            pending.extend((child, depth + 1) for child in item)
+        elif isinstance(item, dict) and all(isinstance(key, str) for key in item):
+            pending.extend((child, depth + 1) for child in item.values())
+        else:
+            raise EngineError(
+                task_name,
+                f"de variabele '{name}' bevat een waarde die niet bewaard kan worden ({type(item).__name__})",
+                f"{name}: {type(item).__name__}",
+            )
 
 
 def _ready_user_task(workflow: BpmnWorkflow, task_id: str) -> SpiffTask:
@@ -111,7 +224,7 @@ def _ready_user_task(workflow: BpmnWorkflow, task_id: str) -> SpiffTask:
     return task
 
 
-def _run_engine(workflow: BpmnWorkflow) -> list[EngineStep]:
+def _run_engine(workflow: BpmnWorkflow, on_task: OnTask | None = None) -> list[EngineStep]:
     steps: list[EngineStep] = []
 
     def record(task: SpiffTask) -> None:
@@ -127,9 +240,15 @@ def _run_engine(workflow: BpmnWorkflow) -> list[EngineStep]:
             )
 
     current: list[SpiffTask] = []
+
+    def starting(task: SpiffTask) -> None:
+        current.append(task)
+        if on_task is not None:
+            on_task(task.task_spec.bpmn_name or task.task_spec.name)
+
     try:
         workflow.refresh_timers()
-        workflow.do_engine_steps(will_complete_task=current.append, did_complete_task=record)
+        workflow.do_engine_steps(will_complete_task=starting, did_complete_task=record)
     except SpiffWorkflowException as err:
         raise _engine_error(err, current[-1] if current else None) from err
     return steps
@@ -138,11 +257,17 @@ def _run_engine(workflow: BpmnWorkflow) -> list[EngineStep]:
 def _engine_error(err: SpiffWorkflowException, task: SpiffTask | None) -> EngineError:
     task_name = task.task_spec.bpmn_name or task.task_spec.name if task is not None else "?"
     chain: list[BaseException] = [err]
-    while (inner := getattr(chain[-1], "exception", None) or chain[-1].__cause__) is not None and len(chain) < 8:
+    while (
+        inner := getattr(chain[-1], "exception", None) or chain[-1].__cause__ or chain[-1].__context__
+    ) is not None and len(chain) < 8:
         chain.append(inner)
     text = " | ".join(str(e) for e in chain)
     if any(isinstance(e, ScriptTooLong) for e in chain):
         reason = "het script herhaalt te vaak of duurt te lang"
+    elif any(isinstance(e, MemoryError) for e in chain):
+        reason = "het script gebruikte te veel geheugen"
+    elif any(isinstance(e, RecursionError) for e in chain):
+        reason = "het script roept zichzelf te vaak aan of de gegevens zijn te diep genest"
     elif any(isinstance(e, ScriptRejected) for e in chain) or "__import__" in text:
         # `import x` compiles under RestrictedPython but finds no __import__ when it runs.
         reason = "het script of de voorwaarde gebruikt iets dat niet is toegestaan"
@@ -243,5 +368,6 @@ def _pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
         if due is not None:
             if due.tzinfo is None:
                 due = due.astimezone(UTC)  # a naive timeDate is server-local time
+            due = datetime.combine(due.date(), due.time(), due.tzinfo)  # a plain datetime, not the engine clock's
             timers.append(PendingTimer(str(task.id), task.task_spec.name, task.task_spec.bpmn_name or "", due))
     return timers
