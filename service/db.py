@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,6 +41,29 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def write_on_demand(self) -> Iterator[Callable[[], Session]]:
+        """A write transaction begun only when the yielded callable is first called (and committed at the end
+        if it was): a step can run diagram code first, without holding SQLite's write lock or row locks."""
+        opened: list[Session] = []
+
+        def session() -> Session:
+            if not opened:
+                opened.append(self._write())
+            return opened[0]
+
+        try:
+            yield session
+            if opened:
+                opened[0].commit()
+        except BaseException:
+            if opened:
+                opened[0].rollback()
+            raise
+        finally:
+            if opened:
+                opened[0].close()
 
     def dispose(self) -> None:
         self.read_engine.dispose()

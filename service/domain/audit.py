@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, HumanTask, User
+from ..models import AuditEvent, HumanTask, ProcessInstance, User
 
 
 def record_event(
@@ -64,6 +64,24 @@ def record_task_event(
         task_id=task.id,
         details=details,
     )
+
+
+def record_failed_step(
+    session: Session, *, instance_id: int, message: str, detail: str, actor: User | None, now: datetime
+) -> None:
+    """Note on an instance that a step failed and was undone (in a transaction of its own, after the rollback)."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is not None:
+        record_event(
+            session,
+            action="step_failed",
+            summary=message,
+            now=now,
+            actor=actor,
+            region_code=instance.region_code,
+            instance_id=instance_id,
+            details={"error": detail[:2000]},
+        )
 
 
 def list_instance_events(session: Session, instance_id: int) -> list[AuditEvent]:

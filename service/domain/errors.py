@@ -54,6 +54,10 @@ class ProcessFailed(DomainError):
 
     code = "process_error"
 
-    def __init__(self, message: str, detail: str = "") -> None:
+    def __init__(
+        self, message: str, detail: str = "", instance_id: int | None = None, actor_id: int | None = None
+    ) -> None:
         super().__init__(message)
         self.detail = detail
+        self.instance_id = instance_id  # the instance the failed step belongs to, when it exists
+        self.actor_id = actor_id  # who tried the step

@@ -30,9 +30,11 @@ def start_instance(
     data: dict[str, Any] | None,
     now: datetime,
     forms: FormLibrary | None = None,
+    write: Callable[[], Session] | None = None,
 ) -> ProcessInstance:
     """Start the newest version of a process in one of the user's regions. With `forms`, start data may only
-    prefill fields of the process's own forms (so a caller cannot plant the variables a gateway decides on)."""
+    prefill fields of the process's own forms (so a caller cannot plant the variables a gateway decides on).
+    With `write`, the engine runs before that write transaction begins (see launch_instance)."""
     if not isinstance(region_code, str) or not region_code:
         raise InvalidInput("Kies een regio.", {"region": "Dit veld is verplicht."})
     if data is not None and not isinstance(data, dict):
@@ -50,7 +52,9 @@ def start_instance(
             raise InvalidInput("Onbekende startgegevens.", dict.fromkeys(unknown, message))
     region = session.get(Region, region_code)
     assert region is not None  # membership guarantees it
-    return launch_instance(session, definition=definition, region=region, starter=user, actor=user, data=data, now=now)
+    return launch_instance(
+        session, definition=definition, region=region, starter=user, actor=user, data=data, now=now, write=write
+    )
 
 
 def launch_instance(
@@ -64,37 +68,48 @@ def launch_instance(
     actor: User | None = None,
     title: str | None = None,
     before_start: Callable[[ProcessInstance], None] | None = None,
+    write: Callable[[], Session] | None = None,
 ) -> ProcessInstance:
     """Start an instance without checking the starter's roles: for callers that checked already, and for the
     system (scheduled starts; then `actor` is None and the audit trail says "systeem"). `data` keys starting
-    with '_' are dropped; regio and regio_naam are set. `before_start` sees the new row before the engine runs
-    (e.g. to link it to the deadline a first service task looks up)."""
+    with '_' are dropped; regio and regio_naam are set. `before_start` sees the new row before the first service
+    task runs (e.g. to link it to the deadline that task looks up). With `write` (a write transaction opened on
+    first call) the engine runs first and the row is only written after it, or when a service task needs it."""
     process = parsed_process(definition)
     initial = {k: v for k, v in (data or {}).items() if not k.startswith("_")}
     initial.update(regio=region.code, regio_naam=region.name)
-    instance = ProcessInstance(
-        definition_id=definition.id,
-        region_code=region.code,
-        title=title or str(initial.get("titel") or definition.name),
-        status="running",
-        state="",
-        data={},
-        started_by_id=starter.id,
-        started_at=now,
-        updated_at=now,
-    )
-    session.add(instance)
-    session.flush()
-    if before_start is not None:
-        before_start(instance)
+    writes = write or (lambda: session)
+    created: list[ProcessInstance] = []
+
+    def instance_row() -> ProcessInstance:
+        if not created:
+            instance = ProcessInstance(
+                definition_id=definition.id,
+                region_code=region.code,
+                title=title or str(initial.get("titel") or definition.name)[:300],
+                status="running",
+                state="",
+                data={},
+                started_by_id=starter.id,
+                started_at=now,
+                updated_at=now,
+            )
+            writes().add(instance)
+            writes().flush()
+            if before_start is not None:
+                before_start(instance)
+            created.append(instance)
+        return created[0]
+
     try:
         outcome = engine.start_workflow(
-            process, initial, service_handler(ServiceContext(session, instance, actor, now))
+            process, initial, service_handler(ServiceContext(writes, instance_row, actor, now))
         )
     except engine.EngineError as err:
         raise ProcessFailed(f"Het proces kon niet starten bij '{err.task_name}': {err.reason}.", err.detail) from err
+    instance = instance_row()
     record_event(
-        session,
+        writes(),
         action="instance_started",
         summary=f"{definition.name} gestart",
         now=now,
@@ -103,7 +118,7 @@ def launch_instance(
         instance_id=instance.id,
         details={"process": definition.process_key, "version": definition.version, "data": initial},
     )
-    apply_outcome(session, instance, outcome, actor=actor, now=now)
+    apply_outcome(writes(), instance, outcome, actor=actor, now=now)
     return instance
 
 

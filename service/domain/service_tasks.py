@@ -1,6 +1,8 @@
 """The operations service tasks in diagrams may call (spiffworkflow:serviceTaskOperator id=...).
 
-They run inside the same transaction as the step that reached them, so a failure undoes the whole step.
+They run inside the same transaction as the step that reached them, so a failure undoes the whole step. That
+transaction may only be opened when the first service task asks for it (see steps.py): diagram code before it
+runs without holding the database.
 """
 
 from __future__ import annotations
@@ -20,10 +22,20 @@ from .errors import InvalidInput, ProcessFailed
 
 @dataclass(frozen=True)
 class ServiceContext:
-    session: Session
-    instance: ProcessInstance
+    """The step's write session and instance, both opened on first use, plus who acts and when."""
+
+    open_session: Callable[[], Session]
+    open_instance: Callable[[], ProcessInstance]
     actor: User | None
     now: datetime
+
+    @property
+    def session(self) -> Session:
+        return self.open_session()
+
+    @property
+    def instance(self) -> ProcessInstance:
+        return self.open_instance()
 
 
 def _mutatie_vastleggen(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -101,10 +102,22 @@ class StepResult:
 
 
 def complete_task(
-    session: Session, forms: FormLibrary, *, user: User, task_id: int, data: Any, now: datetime
+    session: Session,
+    forms: FormLibrary,
+    *,
+    user: User,
+    task_id: int,
+    data: Any,
+    now: datetime,
+    write: Callable[[], Session] | None = None,
 ) -> StepResult:
-    """Validate the submission, complete the task in the engine, and store everything the step changed."""
-    task = _open_task_for_update(session, user=user, task_id=task_id)
+    """Validate the submission, complete the task in the engine, and store everything the step changed.
+
+    With `write` (a write transaction opened on first call), `session` only reads: the engine runs before the
+    write transaction begins, so diagram code never holds the database, and the instance is then checked not to
+    have moved meanwhile. Without it, everything happens in `session`."""
+    separate = write is not None
+    task = _open_task_for_update(session, user=user, task_id=task_id, lock=not separate)
     require_may_act(user, task)
     instance = task.instance
     submission = data if data is not None else {}
@@ -116,15 +129,34 @@ def complete_task(
         # A task without a form is a confirmation; data would silently overwrite process variables.
         raise InvalidInput("Deze taak heeft geen formulier.", {"": "Stuur bij deze taak geen gegevens mee."})
     process = parsed_process(instance.definition)
-    services = service_handler(ServiceContext(session, instance, user, now))
+    locked: list[HumanTask] = [] if separate else [task]
+    writes = write or (lambda: session)
+
+    def lock_task() -> HumanTask:
+        """The task again, under the write lock, unchanged since it was read (else someone else was first)."""
+        if not locked:
+            fresh = _open_task_for_update(writes(), user=user, task_id=task_id)
+            require_may_act(user, fresh)
+            if fresh.instance.version != instance.version:
+                raise Conflict("Dit verzoek is net door iemand anders gewijzigd. Probeer het opnieuw.", instance.id)
+            locked.append(fresh)
+        return locked[0]
+
+    services = service_handler(ServiceContext(writes, lambda: lock_task().instance, user, now))
     try:
         outcome = engine.complete_user_task(process, instance.state, task.engine_task_id, submission, services)
     except engine.TaskNotReady as err:
         raise Conflict("Deze taak staat niet meer open.", instance_id=instance.id) from err
     except engine.EngineError as err:
         raise ProcessFailed(
-            f"De stap '{err.task_name}' kon niet worden uitgevoerd: {err.reason}. Er is niets opgeslagen.", err.detail
+            f"De stap '{err.task_name}' kon niet worden uitgevoerd: {err.reason}. Er is niets opgeslagen.",
+            err.detail,
+            instance_id=instance.id,
+            actor_id=user.id,
         ) from err
+    task = lock_task()
+    instance = task.instance
+    session = writes()
     task.status = "completed"
     task.completed_by_id = user.id
     task.completed_at = now
@@ -147,9 +179,18 @@ def complete_task(
     return StepResult(instance, open_tasks)
 
 
-def _open_task_for_update(session: Session, *, user: User, task_id: int) -> HumanTask:
+def _not_open(task: HumanTask) -> Conflict:
+    return Conflict(
+        "Deze taak is al afgerond door iemand anders."
+        if task.status == "completed"
+        else "Deze taak staat niet meer open.",
+        instance_id=task.instance_id,
+    )
+
+
+def _open_task_for_update(session: Session, *, user: User, task_id: int, lock: bool = True) -> HumanTask:
     """Read the task afresh while locking it and its instance (PostgreSQL: FOR UPDATE; SQLite: the write
-    transaction already holds the lock), so of two racing actions exactly one wins."""
+    transaction already holds the lock), so of two racing actions exactly one wins. `lock=False` only reads."""
     query = (
         select(HumanTask)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
@@ -159,18 +200,14 @@ def _open_task_for_update(session: Session, *, user: User, task_id: int) -> Huma
             contains_eager(HumanTask.instance).contains_eager(ProcessInstance.definition).defer(ProcessDefinition.files)
         )
         .where(HumanTask.id == task_id)
-        .with_for_update(of=[HumanTask.__table__, ProcessInstance.__table__])
         .execution_options(populate_existing=True)
     )
+    if lock:
+        query = query.with_for_update(of=[HumanTask.__table__, ProcessInstance.__table__])
     task = session.scalar(query)
     if task is None:
         raise NotFound("Niet gevonden.")
     require_region_member(user, task.region_code)
     if task.status != "open":
-        raise Conflict(
-            "Deze taak is al afgerond door iemand anders."
-            if task.status == "completed"
-            else "Deze taak staat niet meer open.",
-            instance_id=task.instance_id,
-        )
+        raise _not_open(task)
     return task

@@ -58,7 +58,9 @@ def fire_instance_timers(session: Session, *, instance_id: int, now: datetime) -
     if not due:
         return 0
     process = parsed_process(locked.definition)
-    outcome = engine.fire_due_timers(process, locked.state, service_handler(ServiceContext(session, locked, None, now)))
+    outcome = engine.fire_due_timers(
+        process, locked.state, service_handler(ServiceContext(lambda: session, lambda: locked, None, now))
+    )
     fired = [step for step in outcome.snapshot.steps if step.task_id in {t.engine_task_id for t in due}]
     for step in fired:
         record_event(

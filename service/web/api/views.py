@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from ...domain import accounts, definitions, instances, tasks
 from ...domain.errors import InvalidInput
+from ..failures import failed_steps_recorded
 from ..limits import limiter
 from ..runtime import runtime
 from .auth import api_call
@@ -89,7 +90,7 @@ def list_processes() -> dict[str, Any]:
 
 @api.post("/processes/<key>/instances")
 def start_instance(key: str) -> tuple[dict[str, Any], int]:
-    with api_call(write=True) as (session, user):
+    with api_call(write=False) as (session, user), runtime().db.write_on_demand() as write:
         body = _body(_START)
         instance = instances.start_instance(
             session,
@@ -99,8 +100,9 @@ def start_instance(key: str) -> tuple[dict[str, Any], int]:
             data=body["data"],
             now=runtime().clock(),
             forms=runtime().forms,
+            write=write,
         )
-        return _instance_json(session, instance), 201
+        return _instance_json(write(), instance), 201
 
 
 @api.get("/instances/<int:instance_id>")
@@ -144,9 +146,13 @@ def unclaim_task(task_id: int) -> dict[str, Any]:
 
 @api.post("/tasks/<int:task_id>/complete")
 def complete_task(task_id: int) -> dict[str, Any]:
-    with api_call(write=True) as (session, user):
+    with (
+        failed_steps_recorded(),
+        api_call(write=False) as (session, user),
+        runtime().db.write_on_demand() as write,
+    ):
         body = _body(_COMPLETE)
         result = tasks.complete_task(
-            session, runtime().forms, user=user, task_id=task_id, data=body["data"], now=runtime().clock()
+            session, runtime().forms, user=user, task_id=task_id, data=body["data"], now=runtime().clock(), write=write
         )
         return _instance_json(session, result.instance, result.open_tasks)

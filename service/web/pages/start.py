@@ -34,11 +34,11 @@ def choose() -> str:
 def submit() -> Response:
     process_key = request.form.get("proces", "")
     region = request.form.get("regio", "")
-    with page_call(write=True) as (session, user):
+    with page_call(write=False) as (session, user), runtime().db.write_on_demand() as write:
         instance = instance_cases.start_instance(
-            session, user=user, process_key=process_key, region_code=region, data={}, now=runtime().clock()
+            session, user=user, process_key=process_key, region_code=region, data={}, now=runtime().clock(), write=write
         )
-        mine = session.scalar(
+        mine = write().scalar(
             select(HumanTask.id).where(HumanTask.instance_id == instance.id, actionable_tasks(user, region))
         )
         instance_id = instance.id

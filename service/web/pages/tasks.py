@@ -12,6 +12,7 @@ from ...domain import tasks as task_cases
 from ...domain.attachments import store_attachment
 from ...domain.errors import InvalidInput
 from ...domain.forms import schema_for_region
+from ..failures import failed_steps_recorded
 from ..form_html import build_fields, parse_submission, uploaded_files
 from ..history import instance_steps
 from ..runtime import runtime
@@ -50,8 +51,15 @@ def show(task_id: int) -> str:
 def submit(task_id: int) -> Response | tuple[str, int]:
     rt = runtime()
     raw: dict[str, Any] = {}
+    # Uploads are stored in the step's own transaction (so a refused step keeps none of them), which then has to
+    # be open before the engine runs; without uploads the engine runs before any write lock is taken.
+    uploading = any(upload.filename for upload in request.files.values())
     try:
-        with page_call(write=True) as (session, user):
+        with (
+            failed_steps_recorded(),
+            page_call(write=uploading) as (session, user),
+            rt.db.write_on_demand() as write,
+        ):
             task = task_cases.get_task(session, user=user, task_id=task_id)
             schema = (
                 schema_for_region(session, rt.forms.schema(task.form_key), task.region_code) if task.form_key else {}
@@ -70,7 +78,15 @@ def submit(task_id: int) -> Response | tuple[str, int]:
                     max_bytes=rt.settings.max_upload_bytes,
                     now=rt.clock(),
                 )
-            result = task_cases.complete_task(session, rt.forms, user=user, task_id=task_id, data=data, now=rt.clock())
+            result = task_cases.complete_task(
+                session,
+                rt.forms,
+                user=user,
+                task_id=task_id,
+                data=data,
+                now=rt.clock(),
+                write=None if uploading else write,
+            )
             instance_id = result.instance.id
     except InvalidInput as err:  # the transaction rolled back: nothing (no upload either) was saved
         fields = dict(err.fields)
