@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -116,8 +116,7 @@ def complete_task(
     With `write` (a write transaction opened on first call), `session` only reads: the engine runs before the
     write transaction begins, so diagram code never holds the database, and the instance is then checked not to
     have moved meanwhile. Without it, everything happens in `session`."""
-    separate = write is not None
-    task = _open_task_for_update(session, user=user, task_id=task_id, lock=not separate)
+    task = _open_task_for_update(session, user=user, task_id=task_id, lock=write is None)
     require_may_act(user, task)
     instance = task.instance
     submission = data if data is not None else {}
@@ -129,20 +128,19 @@ def complete_task(
         # A task without a form is a confirmation; data would silently overwrite process variables.
         raise InvalidInput("Deze taak heeft geen formulier.", {"": "Stuur bij deze taak geen gegevens mee."})
     process = parsed_process(instance.definition)
-    locked: list[HumanTask] = [] if separate else [task]
+    instance_id = instance.id
     writes = write or (lambda: session)
+    in_write: list[HumanTask] = [] if write is not None else [task]
 
-    def lock_task() -> HumanTask:
-        """The task again, under the write lock, unchanged since it was read (else someone else was first)."""
-        if not locked:
-            fresh = _open_task_for_update(writes(), user=user, task_id=task_id)
-            require_may_act(user, fresh)
-            if fresh.instance.version != instance.version:
-                raise Conflict("Dit verzoek is net door iemand anders gewijzigd. Probeer het opnieuw.", instance.id)
-            locked.append(fresh)
-        return locked[0]
+    def writable_task() -> HumanTask:
+        # The rows as read, handed to the write transaction without reading them again: the instance's
+        # version column makes its UPDATE fail when someone else changed it meanwhile (StaleDataError).
+        if not in_write:
+            _take_open_task(writes(), task)
+            in_write.append(writes().merge(task, load=False))
+        return in_write[0]
 
-    services = service_handler(ServiceContext(writes, lambda: lock_task().instance, user, now))
+    services = service_handler(ServiceContext(writes, lambda: writable_task().instance, user, now))
     try:
         outcome = engine.complete_user_task(process, instance.state, task.engine_task_id, submission, services)
     except engine.TaskNotReady as err:
@@ -154,38 +152,46 @@ def complete_task(
             instance_id=instance.id,
             actor_id=user.id,
         ) from err
-    task = lock_task()
+    task = writable_task()
     instance = task.instance
     session = writes()
-    task.status = "completed"
-    task.completed_by_id = user.id
-    task.completed_at = now
-    task.assignee_id = user.id
-    record_task_event(
-        session,
-        task,
-        action="task_completed",
-        summary="Taak afgerond",
-        actor=user,
-        now=now,
-        details={"data": submission},
-    )
-    open_tasks = apply_outcome(session, instance, outcome, actor=user, now=now)
     try:
+        task.status = "completed"
+        task.completed_by_id = user.id
+        task.completed_at = now
+        task.assignee_id = user.id
+        record_task_event(
+            session,
+            task,
+            action="task_completed",
+            summary="Taak afgerond",
+            actor=user,
+            now=now,
+            details={"data": submission},
+        )
+        open_tasks = apply_outcome(session, instance, outcome, actor=user, now=now)
         session.flush()
     except StaleDataError as err:
-        raise Conflict("Iemand anders heeft deze taak net afgerond.", instance_id=instance.id) from err
+        raise Conflict("Dit verzoek is net door iemand anders gewijzigd. Probeer het opnieuw.", instance_id) from err
     notify_if_decided(session, instance, completed=task, steps=outcome.snapshot.steps, now=now)
     return StepResult(instance, open_tasks)
 
 
-def _not_open(task: HumanTask) -> Conflict:
-    return Conflict(
-        "Deze taak is al afgerond door iemand anders."
-        if task.status == "completed"
-        else "Deze taak staat niet meer open.",
-        instance_id=task.instance_id,
+def _take_open_task(session: Session, task: HumanTask) -> None:
+    """Mark the task completed if it is still open (one statement, which also takes the write lock); of two
+    people completing it at once, the second hears that the first was earlier."""
+    taken = session.execute(
+        update(HumanTask).where(HumanTask.id == task.id, HumanTask.status == "open").values(status="completed")
     )
+    if taken.rowcount == 0:  # type: ignore[attr-defined]
+        status = session.scalar(select(HumanTask.status).where(HumanTask.id == task.id))
+        raise _not_open(status, task.instance_id)
+
+
+def _not_open(status: str | None, instance_id: int) -> Conflict:
+    if status == "completed":
+        return Conflict("Deze taak is al afgerond door iemand anders.", instance_id=instance_id)
+    return Conflict("Deze taak staat niet meer open.", instance_id=instance_id)
 
 
 def _open_task_for_update(session: Session, *, user: User, task_id: int, lock: bool = True) -> HumanTask:
@@ -209,5 +215,5 @@ def _open_task_for_update(session: Session, *, user: User, task_id: int, lock: b
         raise NotFound("Niet gevonden.")
     require_region_member(user, task.region_code)
     if task.status != "open":
-        raise _not_open(task)
+        raise _not_open(task.status, task.instance_id)
     return task

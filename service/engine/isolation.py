@@ -35,6 +35,7 @@ from .workflows import EngineError, TaskNotReady, engine_clock, run_operation
 TOO_SLOW = "het script of de berekening duurde te lang (meer dan {seconds:g} seconde) en is gestopt"
 TOO_BIG = "het script of de berekening gebruikte te veel geheugen en is gestopt"
 BROKEN_OFF = "de berekening is onverwacht afgebroken"
+PARSE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,11 @@ class EnginePool:
             message = self._receive(worker, deadline, limits)
             kind = message[0]
             if kind == "files":
+                # Parsing a deployment is not diagram code (and was checked when it was deployed): it has a
+                # generous limit of its own, and the script's time starts when it is done.
                 worker.conn.send(process.files)
+                self._receive(worker, time.monotonic() + PARSE_SECONDS, limits)
+                deadline = time.monotonic() + limits.seconds
             elif kind == "service":
                 started = time.monotonic()
                 try:
@@ -201,6 +206,7 @@ def _serve(conn: Connection, current: Any) -> None:
         if key not in processes:
             conn.send(("files",))
             processes[key] = parse_files(conn.recv())
+            conn.send(("parsed",))
             while len(processes) > 64:
                 processes.popitem(last=False)
         processes.move_to_end(key)
