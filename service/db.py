@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,22 +27,26 @@ class Database:
             self.read_engine = self.write_engine = create_engine(url, pool_pre_ping=True)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Writers of this process queue here, in order, instead of in SQLite's
+        # busy handler, which polls with sleeps of up to 100 ms: under load that made requests wait, not work.
+        self._writer_turn = threading.RLock() if self.is_sqlite else contextlib.nullcontext()
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on any error."""
-        session = (self._write if write else self._read)()
-        try:
-            yield session
-            if write:
-                session.commit()
-            # A read-only unit ends by closing: its connection's transaction is rolled back when it returns
-            # to the pool, while loaded objects keep their state for rendering (a rollback would expire them).
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self._writer_turn if write else contextlib.nullcontext():
+            session = (self._write if write else self._read)()
+            try:
+                yield session
+                if write:
+                    session.commit()
+                # A read-only unit ends by closing: its connection's transaction is rolled back when it returns
+                # to the pool, while loaded objects keep their state for rendering (a rollback would expire them).
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     @contextmanager
     def write_on_demand(self) -> Iterator[Callable[[], Session]]:
@@ -50,6 +56,7 @@ class Database:
 
         def session() -> Session:
             if not opened:
+                self._writer_turn.__enter__()
                 opened.append(self._write())
             return opened[0]
 
@@ -64,6 +71,7 @@ class Database:
         finally:
             if opened:
                 opened[0].close()
+                self._writer_turn.__exit__(None, None, None)
 
     def dispose(self) -> None:
         self.read_engine.dispose()

@@ -35,7 +35,7 @@ from .workflows import EngineError, TaskNotReady, engine_clock, run_operation
 TOO_SLOW = "het script of de berekening duurde te lang (meer dan {seconds:g} seconde) en is gestopt"
 TOO_BIG = "het script of de berekening gebruikte te veel geheugen en is gestopt"
 BROKEN_OFF = "de berekening is onverwacht afgebroken"
-PARSE_SECONDS = 60.0
+SETUP_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,10 @@ class _Worker:
         self.process.start()
         child_end.close()
         self.conn = parent_end
+        # A new worker first imports what the main module needs; that is not the first script's time.
+        if not self.conn.poll(SETUP_SECONDS) or self.conn.recv() != ("ready",):
+            self.kill()
+            raise EngineError("?", BROKEN_OFF, "the engine worker did not start")
 
     def alive(self) -> bool:
         return self.process.is_alive()
@@ -140,7 +144,7 @@ class EnginePool:
                 # Parsing a deployment is not diagram code (and was checked when it was deployed): it has a
                 # generous limit of its own, and the script's time starts when it is done.
                 worker.conn.send(process.files)
-                self._receive(worker, time.monotonic() + PARSE_SECONDS, limits)
+                self._receive(worker, time.monotonic() + SETUP_SECONDS, limits)
                 deadline = time.monotonic() + limits.seconds
             elif kind == "service":
                 started = time.monotonic()
@@ -195,6 +199,7 @@ def _rebuild(error: tuple[str, ...]) -> BaseException:
 def _serve(conn: Connection, current: Any) -> None:
     """The worker's loop: one engine call at a time until the parent closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
+    conn.send(("ready",))
     processes: OrderedDict[str, dict[str, ParsedProcess]] = OrderedDict()
     while True:
         try:
