@@ -49,13 +49,20 @@ class Database:
                 session.close()
 
     @contextmanager
-    def write_on_demand(self) -> Iterator[Callable[[], Session]]:
+    def write_on_demand(self, *, reader: Session | None = None) -> Iterator[Callable[[], Session]]:
         """A write transaction begun only when the yielded callable is first called (and committed at the end
-        if it was): a step can run diagram code first, without holding SQLite's write lock or row locks."""
+        if it was): a step can run diagram code first, without holding SQLite's write lock or row locks.
+
+        `reader`, the session the step read with, ends its transaction when the write begins (its objects stay
+        loaded): an SQLite reader still open at commit keeps the WAL checkpoint from finishing, so every later
+        commit tried it again and the log kept growing (commits took 5x longer). The instance's version column
+        guards the gap between the read and the write."""
         opened: list[Session] = []
 
         def session() -> Session:
             if not opened:
+                if reader is not None:
+                    reader.commit()
                 self._writer_turn.__enter__()
                 opened.append(self._write())
             return opened[0]

@@ -90,7 +90,7 @@ def list_processes() -> dict[str, Any]:
 
 @api.post("/processes/<key>/instances")
 def start_instance(key: str) -> tuple[dict[str, Any], int]:
-    with api_call(write=False) as (session, user), runtime().db.write_on_demand() as write:
+    with api_call(write=False) as (session, user), runtime().db.write_on_demand(reader=session) as write:
         body = _body(_START)
         instance = instances.start_instance(
             session,
@@ -149,7 +149,7 @@ def complete_task(task_id: int) -> dict[str, Any]:
     with (
         failed_steps_recorded(),
         api_call(write=False) as (session, user),
-        runtime().db.write_on_demand() as write,
+        runtime().db.write_on_demand(reader=session) as write,
     ):
         body = _body(_COMPLETE)
         result = tasks.complete_task(

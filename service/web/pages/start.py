@@ -34,7 +34,7 @@ def choose() -> str:
 def submit() -> Response:
     process_key = request.form.get("proces", "")
     region = request.form.get("regio", "")
-    with page_call(write=False) as (session, user), runtime().db.write_on_demand() as write:
+    with page_call(write=False) as (session, user), runtime().db.write_on_demand(reader=session) as write:
         instance = instance_cases.start_instance(
             session, user=user, process_key=process_key, region_code=region, data={}, now=runtime().clock(), write=write
         )

@@ -58,7 +58,7 @@ def submit(task_id: int) -> Response | tuple[str, int]:
         with (
             failed_steps_recorded(),
             page_call(write=uploading) as (session, user),
-            rt.db.write_on_demand() as write,
+            rt.db.write_on_demand(reader=None if uploading else session) as write,
         ):
             task = task_cases.get_task(session, user=user, task_id=task_id)
             schema = (
