@@ -25,7 +25,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -231,22 +230,27 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--baseline-seconds", type=float, default=20, help="length of the 1- and 4-client phases")
     args = parser.parse_args()
+    run(seconds=args.seconds, clients=args.clients, baseline_seconds=args.baseline_seconds)
+
+
+def run(*, seconds: float, clients: int, baseline_seconds: float) -> None:
+    """All three phases against a fresh `make run` server."""
     workdir = Path(tempfile.mkdtemp(prefix="sto-load-"))
     try:
         with Server(workdir) as server:
             load = Load(server.port)
             print(f"Load bench F: server from `make run` on port {server.port}, SQLite file in {workdir}")
             load.phase(2, 3)  # warm-up: workers started, specs parsed, caches filled
-            single, requests, errors = load.phase(1, args.baseline_seconds)
+            single, requests, errors = load.phase(1, baseline_seconds)
             base = {kind: s.median_ms for kind, s in single.items() if s.ns}
             report("1 client (baseline)", single, requests, errors, base)
-            four, requests, errors = load.phase(4, args.baseline_seconds)
+            four, requests, errors = load.phase(4, baseline_seconds)
             report("4 clients", four, requests, errors, base)
-            many, requests, errors = load.phase(args.clients, args.seconds)
-            report(f"{args.clients} clients for {args.seconds:g} s", many, requests, errors, base)
+            many, requests, errors = load.phase(clients, seconds)
+            report(f"{clients} clients for {seconds:g} s", many, requests, errors, base)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -20,6 +20,10 @@ A and B, and the API and bare variants of C, are interleaved so that noise on th
 sides alike. Nothing in the real bpmn/ or forms/ changes: the bench runs on copies in a temp dir, plus the bench's
 own diagram and form. `--profile` adds a cProfile of the API completions of A (top costs by own and total time).
 
+E. Timers: see bench/timers.py. F. Concurrent load on the server `make run` starts (20 clients for 60 s; see
+   bench/load.py, which also runs on its own; `--load-seconds 0` skips it). G. The cost of the limits on diagram
+   code: one engine call in a worker against the same call in-process (bench/isolation_cost.py).
+
 D. The inbox page 'Mijn taken' with 20,000 open tasks, on a second fresh database built the same way: see
    bench/inbox.py (which also runs on its own). `--profile` profiles its page requests too, `--explain` prints the
    inbox statements with their SQLite query plans.
@@ -46,6 +50,8 @@ from typing import Any
 from uuid import UUID
 
 import inbox  # bench/inbox.py: part D (bench/ is on sys.path when this file runs as a script)
+import isolation_cost  # bench/isolation_cost.py: part G
+import load  # bench/load.py: part F
 import timers  # bench/timers.py: part E
 from flask.testing import FlaskClient
 from samples import Samples
@@ -60,7 +66,7 @@ from service.db import Database
 from service.domain import definitions, demo
 from service.domain.forms import FormLibrary
 from service.migrate import upgrade_database
-from service.models import ProcessInstance
+from service.models import HumanTask, ProcessInstance
 from service.settings import Settings
 from service.web.app import create_app
 from service.web.runtime import Runtime
@@ -304,6 +310,15 @@ def measure_change_request(api: Api, bare: BareProcess) -> ChangeRequestResult:
     return result
 
 
+def engine_inputs(api: Api) -> tuple[service_engine.ParsedProcess, str, str]:
+    """G's input: the stored state of a fresh change request and its first task, as the service reads them."""
+    task_id = only_open_task(api.start("wijzigingsverzoek"), "Wijzigingsverzoek indienen")
+    with api.runtime.transaction(write=False) as session:
+        task = session.get(HumanTask, task_id)
+        assert task is not None
+        return definitions.parsed_process(task.instance.definition), task.instance.state, task.engine_task_id
+
+
 def check_change_request_step(instance: dict[str, Any], workflow: BpmnWorkflow) -> None:
     """Both sides must have run the decision table and be waiting at 'toetsen'."""
     only_open_task(instance, "Subsidieregels en begroting toetsen")
@@ -438,6 +453,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of the API completions")
     parser.add_argument("--explain", action="store_true", help="print the inbox statements of D with their plans")
+    parser.add_argument("--load-seconds", type=float, default=60, help="length of F's 20-client phase (0: skip F)")
     args = parser.parse_args()
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="sto-bench-") as tmp:
@@ -457,6 +473,7 @@ def main() -> None:
             change = measure_change_request(api, change_bare)
             loop = measure_loop(api, loop_bare)
             print_report(change, loop, time.perf_counter() - began)
+            isolation_cost.measure(*engine_inputs(api), ZORGROBOTS)
             if args.profile:
                 print(profile_api(api, PROFILE_COMPLETIONS))
         finally:
@@ -472,7 +489,10 @@ def main() -> None:
             timers.run(timer_runtime)
         finally:
             timer_runtime.db.dispose()
-    print(f"  (total run time with D and E {time.perf_counter() - began:.0f} s)")
+    if args.load_seconds > 0:
+        print()
+        load.run(seconds=args.load_seconds, clients=20, baseline_seconds=20)
+    print(f"  (total run time with D to G {time.perf_counter() - began:.0f} s)")
 
 
 if __name__ == "__main__":
