@@ -76,9 +76,16 @@ def create_token() -> tuple[dict[str, Any], int]:
     """Exchange email and password for a bearer token."""
     body = _body(_TOKEN_REQUEST)
     rt = runtime()
-    with rt.transaction(write=False) as session:
-        user = accounts.authenticate(session, email=body["email"], password=body["password"])
-        token = accounts.issue_token(user, secret_key=rt.settings.secret_key)
+    with rt.transaction(write=False) as session:  # argon2 takes a while: not while holding the write lock
+        user_id = accounts.authenticate(session, email=body["email"], password=body["password"]).id
+    with rt.transaction(write=True) as session:
+        token = accounts.start_api_session(
+            session,
+            user_id=user_id,
+            secret_key=rt.settings.secret_key,
+            now=rt.clock(),
+            max_age=rt.settings.token_max_age_seconds,
+        )
     return _TOKEN.dump({"token": token, "expires_in": rt.settings.token_max_age_seconds}), 200
 
 
