@@ -7,12 +7,13 @@ from typing import Any
 from flask import Blueprint, request
 from marshmallow import ValidationError
 
-from ...domain import accounts, definitions, instances, tasks
+from ...domain import accounts, definitions, inbox, instances, tasks
 from ...domain.errors import InvalidInput
 from ..failures import failed_steps_recorded
 from ..limits import limiter
 from ..runtime import runtime
 from .auth import api_call
+from .paging import page_request, paged
 from .schemas import (
     AuditEventSchema,
     CompleteTaskSchema,
@@ -91,8 +92,10 @@ def create_token() -> tuple[dict[str, Any], int]:
 
 @api.get("/processes")
 def list_processes() -> dict[str, Any]:
+    asked = page_request()
     with api_call(write=False) as (session, _user):
-        return {"processes": _PROCESSES.dump(definitions.list_latest_definitions(session))}
+        found, total = definitions.slice_latest_definitions(session, limit=asked.limit, offset=asked.offset)
+        return paged("processes", _PROCESSES.dump(found), total, asked)
 
 
 @api.post("/processes/<key>/instances")
@@ -125,8 +128,10 @@ def get_instance(instance_id: int) -> dict[str, Any]:
 @api.get("/tasks")
 def list_tasks() -> dict[str, Any]:
     region = request.args.get("region") or None
+    asked = page_request()
     with api_call(write=False) as (session, user):
-        return {"tasks": _TASKS.dump(tasks.list_open_tasks(session, user=user, region_code=region))}
+        found = inbox.slice_open_tasks(session, user=user, region_code=region, limit=asked.limit, offset=asked.offset)
+        return paged("tasks", _TASKS.dump(found.tasks), found.total, asked, **({"region": region} if region else {}))
 
 
 @api.get("/tasks/<int:task_id>")
