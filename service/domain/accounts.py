@@ -52,6 +52,20 @@ def start_api_session(session: Session, *, user_id: int, secret_key: str, now: d
 
 def user_from_token(session: Session, token: str, *, secret_key: str, max_age: int) -> User:
     """The active user a bearer token belongs to, or NotAuthenticated (also once its session has ended)."""
+    uid, _session_id = _live_token(session, token, secret_key=secret_key, max_age=max_age)
+    user = session.get(User, uid, options=[joinedload(User.memberships)])
+    if user is None or not user.active:
+        raise NotAuthenticated("Het token is ongeldig.")
+    return user
+
+
+def end_token(session: Session, token: str, *, secret_key: str, max_age: int, now: datetime) -> None:
+    """Sign out with a bearer token: it (and any copy of it) is refused from now on."""
+    _uid, session_id = _live_token(session, token, secret_key=secret_key, max_age=max_age)
+    auth_sessions.end_session(session, session_id, now=now)
+
+
+def _live_token(session: Session, token: str, *, secret_key: str, max_age: int) -> tuple[int, str]:
     try:
         payload = URLSafeTimedSerializer(secret_key, salt=_TOKEN_SALT).loads(token, max_age=max_age)
     except SignatureExpired as err:
@@ -59,14 +73,12 @@ def user_from_token(session: Session, token: str, *, secret_key: str, max_age: i
     except BadSignature as err:
         raise NotAuthenticated("Het token is ongeldig.") from err
     uid = payload.get("uid") if isinstance(payload, dict) else None
-    if not isinstance(uid, int):
+    session_id = payload.get("sid") if isinstance(payload, dict) else None
+    if not isinstance(uid, int) or not isinstance(session_id, str):
         raise NotAuthenticated("Het token is ongeldig.")
-    if not auth_sessions.is_live(session, payload.get("sid"), user_id=uid, kind=auth_sessions.API):
+    if not auth_sessions.is_live(session, session_id, user_id=uid, kind=auth_sessions.API):
         raise NotAuthenticated("Het token is niet meer geldig; vraag een nieuw token aan.")
-    user = session.get(User, uid, options=[joinedload(User.memberships)])
-    if user is None or not user.active:
-        raise NotAuthenticated("Het token is ongeldig.")
-    return user
+    return uid, session_id
 
 
 def create_user(

@@ -77,6 +77,17 @@ def test_signing_out_one_browser_leaves_the_others_signed_in(app: Flask) -> None
     assert is_signed_in(phone)
 
 
+def test_signing_out_with_a_token_ends_that_token_and_its_copies_only(client: FlaskClient) -> None:
+    laptop, script = token(client, LEIDER), token(client, LEIDER)
+
+    response = client.post("/api/v1/auth/sign-out", headers=laptop)
+
+    assert response.status_code == 204
+    assert api_status(client, dict(laptop)) == 401  # a copy of the header is refused just the same
+    assert client.post("/api/v1/auth/sign-out", headers=laptop).status_code == 401
+    assert api_status(client, script) == 200
+
+
 def test_a_cookie_without_a_server_side_session_is_asked_to_sign_in(app: Flask, runtime: Runtime) -> None:
     with runtime.transaction(write=False) as session:
         uid = session.scalar(select(User.id).where(User.email == LEIDER))

@@ -32,6 +32,15 @@ _OPERATIONS: list[tuple[str, str, str, str | None, str | None, str, tuple[str, .
         "200",
         ("401", "422"),
     ),
+    (
+        "post",
+        "/api/v1/auth/sign-out",
+        "Afmelden: dit token (en elke kopie) werkt daarna niet meer",
+        None,
+        None,
+        "204",
+        ("401",),
+    ),
     ("get", "/api/v1/processes", "Processen die u kunt starten", None, "ProcessList", "200", ("401", "422")),
     (
         "post",
@@ -175,7 +184,11 @@ def build_openapi() -> dict[str, Any]:
     for method, path, summary, request_schema, response_schema, ok, errors in _OPERATIONS:
         operation: dict[str, Any] = {
             "summary": summary,
-            "responses": {ok: {"description": "OK", "content": {"application/json": {"schema": response_schema}}}},
+            "responses": {
+                ok: {"description": "OK", "content": {"application/json": {"schema": response_schema}}}
+                if response_schema
+                else {"description": "OK, zonder inhoud"}
+            },
         }
         for status in errors:
             operation["responses"][status] = {

@@ -12,7 +12,7 @@ from ...domain.errors import InvalidInput
 from ..failures import failed_steps_recorded
 from ..limits import limiter
 from ..runtime import runtime
-from .auth import api_call
+from .auth import api_call, bearer_token
 from .paging import page_request, paged
 from .schemas import (
     AuditEventSchema,
@@ -88,6 +88,17 @@ def create_token() -> tuple[dict[str, Any], int]:
             max_age=rt.settings.token_max_age_seconds,
         )
     return _TOKEN.dump({"token": token, "expires_in": rt.settings.token_max_age_seconds}), 200
+
+
+@api.post("/auth/sign-out")
+def sign_out() -> tuple[str, int]:
+    """Sign out: this token (and any copy of it) no longer opens the API."""
+    token, rt = bearer_token(), runtime()
+    with rt.transaction(write=True) as session:
+        accounts.end_token(
+            session, token, secret_key=rt.settings.secret_key, max_age=rt.settings.token_max_age_seconds, now=rt.clock()
+        )
+    return "", 204
 
 
 @api.get("/processes")
