@@ -15,7 +15,7 @@ from ..domain import auth_sessions
 from ..domain.accounts import roles_by_region
 from ..domain.errors import NotAuthenticated
 from ..models import User
-from .runtime import runtime
+from .runtime import runtime, utc_now
 
 SESSION_LIFETIME = timedelta(hours=10)  # a working day; the cookie and its server-side row expire together
 
@@ -33,8 +33,10 @@ class SignedIn:
 
 def sign_in(db_session: Session, user_id: int) -> None:
     """Start a fresh session for the user (a new cookie and a new server-side id, so a planted one is worthless)."""
+    # The wall clock, not the service's clock: the cookie's own expiry is checked on the wall clock, and the rows
+    # it refers to must not be cleaned up sooner (tests move the service's clock by days within one sign-in).
     session_id = auth_sessions.start_session(
-        db_session, user_id=user_id, kind=auth_sessions.WEB, now=runtime().clock(), lifetime=SESSION_LIFETIME
+        db_session, user_id=user_id, kind=auth_sessions.WEB, now=utc_now(), lifetime=SESSION_LIFETIME
     )
     lang = session.get("lang")  # the language chosen before signing in stays
     session.clear()

@@ -213,3 +213,13 @@ def test_caught_mail_does_not_exist_in_production(runtime: Runtime) -> None:
     assert client.get("/dev/mail").status_code == 404
     page = client.get("/aanmelden")
     assert page.status_code == 200 and csrf_token(client, "/aanmelden")
+
+
+def test_other_sign_ins_clear_out_no_live_session_when_the_service_clock_moves(app: Flask, clock: Any) -> None:
+    """Old session rows are cleaned up on the wall clock, as the cookie expires: days on the service's clock
+    (timers, deadlines) sign nobody out."""
+    browser = signed_in(app, LEIDER)
+    clock.advance(days=9)
+    signed_in(app, PENVOERDER)
+    token(app.test_client(), PENVOERDER)
+    assert is_signed_in(browser)

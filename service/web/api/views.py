@@ -11,7 +11,7 @@ from ...domain import accounts, definitions, inbox, instances, tasks
 from ...domain.errors import InvalidInput
 from ..failures import failed_steps_recorded
 from ..limits import limiter
-from ..runtime import runtime
+from ..runtime import runtime, utc_now
 from .auth import api_call, bearer_token
 from .paging import page_request, paged
 from .schemas import (
@@ -84,7 +84,7 @@ def create_token() -> tuple[dict[str, Any], int]:
             session,
             user_id=user_id,
             secret_key=rt.settings.secret_key,
-            now=rt.clock(),
+            now=utc_now(),  # the token's expiry is checked on the wall clock; its row follows the same clock
             max_age=rt.settings.token_max_age_seconds,
         )
     return _TOKEN.dump({"token": token, "expires_in": rt.settings.token_max_age_seconds}), 200
