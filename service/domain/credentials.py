@@ -46,7 +46,7 @@ def set_password(session: Session, *, email: str, password: str, now: datetime, 
         raise NotFound(f"Er is geen gebruiker met e-mailadres {email.strip()}.")
     fields = _check_new(password, password)
     if fields:
-        raise InvalidInput(fields["new"], fields)
+        raise InvalidInput(next(iter(fields.values())), fields)
     _replace(session, user, password, now=now, keep_session=None, fast_hash=fast_hash, actor=None)
     return user
 

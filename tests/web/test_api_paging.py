@@ -155,6 +155,7 @@ def test_bad_paging_parameters_answer_422_naming_the_parameter(login: Any, query
         assert response.json["message"].startswith(f"De parameter {parameter} moet een geheel getal van 1 tot en met")
         assert list(response.json["fields"]) == [parameter]
     assert leider.get("/api/v1/tasks").status_code == 200  # the server carries on normally
+    assert leider.client.get(f"/api/v1/tasks?{query}").status_code == 401  # no token: that is said first
 
 
 def test_the_openapi_document_describes_the_paging(client: Any) -> None:

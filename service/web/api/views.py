@@ -103,8 +103,8 @@ def sign_out() -> tuple[str, int]:
 
 @api.get("/processes")
 def list_processes() -> dict[str, Any]:
-    asked = page_request()
     with api_call(write=False) as (session, _user):
+        asked = page_request()  # after the token: without one, a 401 says what is wrong first
         found, total = definitions.slice_latest_definitions(session, limit=asked.limit, offset=asked.offset)
         return paged("processes", _PROCESSES.dump(found), total, asked)
 
@@ -139,8 +139,8 @@ def get_instance(instance_id: int) -> dict[str, Any]:
 @api.get("/tasks")
 def list_tasks() -> dict[str, Any]:
     region = request.args.get("region") or None
-    asked = page_request()
     with api_call(write=False) as (session, user):
+        asked = page_request()
         found = inbox.slice_open_tasks(session, user=user, region_code=region, limit=asked.limit, offset=asked.offset)
         return paged("tasks", _TASKS.dump(found.tasks), found.total, asked, **({"region": region} if region else {}))
 
