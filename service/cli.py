@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from .domain import accounts, deadlines, definitions, demo, people
+from .domain import accounts, credentials, deadlines, definitions, demo, people
 from .domain.errors import DomainError
 from .engine import DiagramError
 from .migrate import upgrade_database
@@ -115,3 +115,19 @@ def register_cli(app: Flask) -> None:
         except DomainError as err:
             raise click.ClickException(err.message) from err
         click.echo(f"{address} is an administrator")
+
+    @app.cli.command("set-password")
+    @click.argument("email")
+    def set_password(email: str) -> None:
+        """Give a user a new password (asked for twice, never taken from the command line); all their sign-ins end."""
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        rt = runtime()
+        try:
+            with rt.transaction(write=True) as session:
+                user = credentials.set_password(
+                    session, email=email, password=password, now=rt.clock(), fast_hash=rt.settings.fast_password_hashing
+                )
+                address = user.email
+        except DomainError as err:
+            raise click.ClickException(err.message) from err
+        click.echo(f"password of {address} changed; every session and API token of this user has ended")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import ROLES, Membership, Region, User
+from . import auth_sessions
 from .errors import InvalidInput, NotAuthenticated
 from .passwords import hash_password, verify_password
 
@@ -32,23 +33,52 @@ def authenticate(session: Session, *, email: str, password: str) -> User:
     return user
 
 
-def issue_token(user: User, *, secret_key: str) -> str:
-    """A signed, expiring bearer token for the API."""
-    return URLSafeTimedSerializer(secret_key, salt=_TOKEN_SALT).dumps({"uid": user.id})
+def issue_token(user: User, *, secret_key: str, session_id: str = "") -> str:
+    """A signed, expiring bearer token for the API, naming the sign-in session it belongs to."""
+    return _sign(user.id, session_id, secret_key=secret_key)
+
+
+def _sign(user_id: int, session_id: str, *, secret_key: str) -> str:
+    return URLSafeTimedSerializer(secret_key, salt=_TOKEN_SALT).dumps({"uid": user_id, "sid": session_id})
+
+
+def start_api_session(session: Session, *, user_id: int, secret_key: str, now: datetime, max_age: int) -> str:
+    """A bearer token backed by a session row, so a new password or deactivation ends it."""
+    session_id = auth_sessions.start_session(
+        session, user_id=user_id, kind=auth_sessions.API, now=now, lifetime=timedelta(seconds=max_age)
+    )
+    return _sign(user_id, session_id, secret_key=secret_key)
 
 
 def user_from_token(session: Session, token: str, *, secret_key: str, max_age: int) -> User:
-    """The active user a bearer token belongs to, or NotAuthenticated."""
+    """The active user a bearer token belongs to, or NotAuthenticated (also once its session has ended)."""
+    uid, _session_id = _live_token(session, token, secret_key=secret_key, max_age=max_age)
+    user = session.get(User, uid, options=[joinedload(User.memberships)])
+    if user is None or not user.active:
+        raise NotAuthenticated("Het token is ongeldig.")
+    return user
+
+
+def end_token(session: Session, token: str, *, secret_key: str, max_age: int, now: datetime) -> None:
+    """Sign out with a bearer token: it (and any copy of it) is refused from now on."""
+    _uid, session_id = _live_token(session, token, secret_key=secret_key, max_age=max_age)
+    auth_sessions.end_session(session, session_id, now=now)
+
+
+def _live_token(session: Session, token: str, *, secret_key: str, max_age: int) -> tuple[int, str]:
     try:
         payload = URLSafeTimedSerializer(secret_key, salt=_TOKEN_SALT).loads(token, max_age=max_age)
     except SignatureExpired as err:
         raise NotAuthenticated("Het token is verlopen; vraag een nieuw token aan.") from err
     except BadSignature as err:
         raise NotAuthenticated("Het token is ongeldig.") from err
-    user = session.get(User, payload.get("uid"), options=[joinedload(User.memberships)])
-    if user is None or not user.active:
+    uid = payload.get("uid") if isinstance(payload, dict) else None
+    session_id = payload.get("sid") if isinstance(payload, dict) else None
+    if not isinstance(uid, int) or not isinstance(session_id, str):
         raise NotAuthenticated("Het token is ongeldig.")
-    return user
+    if not auth_sessions.is_live(session, session_id, user_id=uid, kind=auth_sessions.API):
+        raise NotAuthenticated("Het token is niet meer geldig; vraag een nieuw token aan.")
+    return uid, session_id
 
 
 def create_user(

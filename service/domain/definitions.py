@@ -94,6 +94,27 @@ def list_latest_definitions(session: Session) -> list[ProcessDefinition]:
     return sorted(session.scalars(query), key=lambda d: d.name)
 
 
+def slice_latest_definitions(session: Session, *, limit: int, offset: int) -> tuple[list[ProcessDefinition], int]:
+    """At most `limit` of the newest versions by name, from `offset`, and how many processes there are in all."""
+    newest = (
+        select(ProcessDefinition.process_key, func.max(ProcessDefinition.version).label("version"))
+        .group_by(ProcessDefinition.process_key)
+        .subquery()
+    )
+    total = session.scalar(select(func.count()).select_from(newest)) or 0
+    query = (
+        select(ProcessDefinition)
+        .join(
+            newest,
+            (ProcessDefinition.process_key == newest.c.process_key) & (ProcessDefinition.version == newest.c.version),
+        )
+        .order_by(ProcessDefinition.name, ProcessDefinition.process_key)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(query)), total
+
+
 def parsed_process(definition: ProcessDefinition) -> engine.ParsedProcess:
     """The executable spec of a definition version (parsed once per process, then cached)."""
     return engine.spec_cache.get(definition.sha256, lambda: _encoded(definition.files))[definition.process_key]

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from ..models import HumanTask, ProcessInstance, User
+from ..models import HumanTask, ProcessDefinition, ProcessInstance, User
 from .accounts import roles_by_region
 
 
@@ -80,3 +80,37 @@ def list_inbox(
         .order_by(*INBOX_ORDER)
     ).all()
     return InboxPage(list(tasks), int(total), int(mine), int(overdue), page, pages)
+
+
+@dataclass(frozen=True)
+class TaskSlice:
+    """Open tasks from `offset` on, in inbox order, and how many there are in all."""
+
+    tasks: list[HumanTask]
+    total: int
+
+
+def slice_open_tasks(
+    session: Session, *, user: User, region_code: str | None = None, limit: int, offset: int
+) -> TaskSlice:
+    """At most `limit` of the user's open tasks from `offset`, in the inbox's order, with one COUNT for the total."""
+    where = actionable_tasks(user, region_code)
+    total = session.scalar(select(func.count()).select_from(HumanTask).where(where)) or 0
+    if offset >= total:
+        return TaskSlice([], total)
+    tasks = session.scalars(
+        select(HumanTask)
+        .where(where)
+        .order_by(*INBOX_ORDER)
+        .limit(limit)
+        .offset(offset)
+        # What the API shows of each task, loaded with it (never an instance's engine state, never one row a time).
+        .options(
+            joinedload(HumanTask.instance)
+            .load_only(ProcessInstance.id, ProcessInstance.title, ProcessInstance.definition_id)
+            .joinedload(ProcessInstance.definition)
+            .load_only(ProcessDefinition.id, ProcessDefinition.process_key),
+            joinedload(HumanTask.assignee).load_only(User.id, User.email),
+        )
+    ).all()
+    return TaskSlice(list(tasks), total)

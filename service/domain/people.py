@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..models import ROLES, HumanTask, Membership, Region, User
 from .accounts import create_user
 from .audit import record_event, record_task_event
+from .auth_sessions import end_all_sessions
 from .deadlines import seed_calendar
 from .errors import InvalidInput, NotAllowed, NotFound
 
@@ -171,6 +172,7 @@ def set_user_active(session: Session, *, actor: User, user_id: int, active: bool
     )
     if not active:
         _release_claims(session, user, actor=actor, now=now, why="gebruiker gedeactiveerd")
+        end_all_sessions(session, user_id=user.id, now=now)  # signed in elsewhere, they are out at once
     session.flush()
     return user
 

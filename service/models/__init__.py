@@ -8,12 +8,14 @@ from .mail import OutboxEmail
 from .people import ROLES, Membership, Region, User
 from .processes import DueTimer, HumanTask, ProcessDefinition, ProcessInstance
 from .regioplan import Activity, BudgetLine, BudgetMutation, ProgrammeLine, ReportItem
+from .sessions import AuthSession
 
 __all__ = [
     "ROLES",
     "Activity",
     "Attachment",
     "AuditEvent",
+    "AuthSession",
     "Base",
     "BudgetLine",
     "BudgetMutation",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
@@ -17,6 +16,7 @@ from .i18n import init_i18n
 from .limits import limiter
 from .pages import register_pages
 from .runtime import Runtime
+from .session_auth import SESSION_LIFETIME
 from .vendor import vendor
 
 
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=runtime.settings.is_production,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
     app.json.sort_keys = False

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from service.domain.demo import DEMO_ADMIN
 from service.jobs.mail import send_outbox
 from service.mail.catchall import start_catchall
 from tests.mail.conftest import free_port
@@ -26,7 +27,7 @@ def test_mail_sent_to_the_catch_all_can_be_read_in_the_browser(app, runtime, log
         stop()
     assert sent >= 1 and len(list(tmp_path.glob("*.eml"))) == sent
 
-    browser = signed_in(app, "penvoerder@demo.sto")
+    browser = signed_in(app, DEMO_ADMIN)
     listing = text(browser.get("/dev/mail"))
     assert "Nieuwe taak: Subsidieregels en begroting toetsen" in listing
     name = sorted(tmp_path.glob("*.eml"))[-1].name
@@ -40,6 +41,6 @@ def test_mail_sent_to_the_catch_all_can_be_read_in_the_browser(app, runtime, log
 def test_no_catch_all_and_no_mail_page_in_production(app, runtime) -> None:
     with pytest.raises(RuntimeError):
         start_catchall(replace(runtime.settings, env="production"))
-    browser = signed_in(app, "penvoerder@demo.sto")
+    browser = signed_in(app, DEMO_ADMIN)
     runtime.settings = replace(runtime.settings, env="production")
     assert browser.get("/dev/mail").status_code == 404

@@ -1,4 +1,4 @@
-"""Bearer-token authentication for the API."""
+"""Bearer-token authentication for the API: a signed token naming a live server-side session."""
 
 from __future__ import annotations
 
@@ -8,22 +8,28 @@ from contextlib import contextmanager
 from flask import request
 from sqlalchemy.orm import Session
 
-from ...domain.accounts import user_from_token
+from ...domain import accounts
 from ...domain.errors import NotAuthenticated
 from ...models import User
 from ..runtime import runtime
 
 
-@contextmanager
-def api_call(*, write: bool) -> Iterator[tuple[Session, User]]:
-    """One transaction for one API call, with the signed-in user; 401 without a valid token."""
+def bearer_token() -> str:
+    """The token of the Authorization header; NotAuthenticated (401) without one."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("Meld u aan: stuur 'Authorization: Bearer <token>' mee.")
+    return token.strip()
+
+
+@contextmanager
+def api_call(*, write: bool) -> Iterator[tuple[Session, User]]:
+    """One transaction for one API call, with the signed-in user; 401 without a valid token."""
+    token = bearer_token()
     rt = runtime()
     with rt.transaction(write=write) as session:
-        user = user_from_token(
-            session, token.strip(), secret_key=rt.settings.secret_key, max_age=rt.settings.token_max_age_seconds
+        user = accounts.user_from_token(
+            session, token, secret_key=rt.settings.secret_key, max_age=rt.settings.token_max_age_seconds
         )
         yield session, user

@@ -9,6 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, render_template
 
 from . import schemas
+from .paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE
 
 docs = Blueprint("api_docs", __name__)
 
@@ -31,7 +32,16 @@ _OPERATIONS: list[tuple[str, str, str, str | None, str | None, str, tuple[str, .
         "200",
         ("401", "422"),
     ),
-    ("get", "/api/v1/processes", "Processen die u kunt starten", None, "ProcessList", "200", ("401",)),
+    (
+        "post",
+        "/api/v1/auth/sign-out",
+        "Afmelden: dit token (en elke kopie) werkt daarna niet meer",
+        None,
+        None,
+        "204",
+        ("401",),
+    ),
+    ("get", "/api/v1/processes", "Processen die u kunt starten", None, "ProcessList", "200", ("401", "422")),
     (
         "post",
         "/api/v1/processes/{key}/instances",
@@ -50,7 +60,15 @@ _OPERATIONS: list[tuple[str, str, str, str | None, str | None, str, tuple[str, .
         "200",
         ("401", "404"),
     ),
-    ("get", "/api/v1/tasks", "Open taken die u mag oppakken of afronden", None, "TaskList", "200", ("401",)),
+    (
+        "get",
+        "/api/v1/tasks",
+        "Open taken die u mag oppakken of afronden, in de volgorde van het takenoverzicht (te laat eerst)",
+        None,
+        "TaskList",
+        "200",
+        ("401", "422"),
+    ),
     (
         "get",
         "/api/v1/tasks/{id}",
@@ -82,12 +100,54 @@ _OPERATIONS: list[tuple[str, str, str, str | None, str | None, str, tuple[str, .
 ]
 
 
-class _ProcessList(schemas.Schema):
+class _Page(schemas.Schema):
+    total = schemas.fields.Integer(required=True, metadata={"description": "Aantal in de hele lijst"})
+    page = schemas.fields.Integer(required=True, metadata={"description": "Deze pagina (vanaf 1)"})
+    limit = schemas.fields.Integer(required=True, metadata={"description": "Hoogstens zoveel per pagina"})
+    pages = schemas.fields.Integer(required=True, metadata={"description": "Aantal pagina's (minstens 1)"})
+    next = schemas.fields.String(
+        required=True, allow_none=True, metadata={"description": "Adres van de volgende pagina; null op de laatste"}
+    )
+
+
+class _ProcessList(_Page):
     processes = schemas.fields.List(schemas.fields.Nested(schemas.ProcessSchema))
 
 
-class _TaskList(schemas.Schema):
+class _TaskList(_Page):
     tasks = schemas.fields.List(schemas.fields.Nested(schemas.TaskSchema))
+
+
+# Every list takes the same two query parameters (service/web/api/paging.py reads them).
+_PAGING_PARAMETERS = [
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": f"Hoogstens zoveel per pagina: 1 tot en met {MAX_LIMIT}, standaard {DEFAULT_LIMIT}",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+    },
+    {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "description": "Welke pagina, vanaf 1; een pagina na de laatste is leeg",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    },
+]
+_EXTRA_PARAMETERS = {
+    "/api/v1/processes": _PAGING_PARAMETERS,
+    "/api/v1/tasks": [
+        {
+            "name": "region",
+            "in": "query",
+            "required": False,
+            "description": "Alleen deze regio (code)",
+            "schema": {"type": "string"},
+        },
+        *_PAGING_PARAMETERS,
+    ],
+}
 
 
 def build_openapi() -> dict[str, Any]:
@@ -99,7 +159,9 @@ def build_openapi() -> dict[str, Any]:
         plugins=[MarshmallowPlugin()],
         info={
             "description": "Werkprocessen voor STO-regio's. Alle aanroepen behalve het token "
-            "aanvragen vragen 'Authorization: Bearer <token>'."
+            "aanvragen vragen 'Authorization: Bearer <token>'. Lijsten komen in pagina's: `limit` "
+            f"(standaard {DEFAULT_LIMIT}, hoogstens {MAX_LIMIT}) en `page` (vanaf 1); het antwoord noemt `total` en "
+            "in `next` het adres van de volgende pagina."
         },
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
@@ -122,7 +184,11 @@ def build_openapi() -> dict[str, Any]:
     for method, path, summary, request_schema, response_schema, ok, errors in _OPERATIONS:
         operation: dict[str, Any] = {
             "summary": summary,
-            "responses": {ok: {"description": "OK", "content": {"application/json": {"schema": response_schema}}}},
+            "responses": {
+                ok: {"description": "OK", "content": {"application/json": {"schema": response_schema}}}
+                if response_schema
+                else {"description": "OK, zonder inhoud"}
+            },
         }
         for status in errors:
             operation["responses"][status] = {
@@ -137,7 +203,7 @@ def build_openapi() -> dict[str, Any]:
         operation["parameters"] = [
             {"name": p, "in": "path", "required": True, "schema": {"type": "integer" if p == "id" else "string"}}
             for p in params
-        ]
+        ] + _EXTRA_PARAMETERS.get(path, [])
         spec.path(path=path, operations={method: operation})
     return spec.to_dict()
 

@@ -7,12 +7,13 @@ from typing import Any
 from flask import Blueprint, request
 from marshmallow import ValidationError
 
-from ...domain import accounts, definitions, instances, tasks
+from ...domain import accounts, definitions, inbox, instances, tasks
 from ...domain.errors import InvalidInput
 from ..failures import failed_steps_recorded
 from ..limits import limiter
-from ..runtime import runtime
-from .auth import api_call
+from ..runtime import runtime, utc_now
+from .auth import api_call, bearer_token
+from .paging import page_request, paged
 from .schemas import (
     AuditEventSchema,
     CompleteTaskSchema,
@@ -76,16 +77,36 @@ def create_token() -> tuple[dict[str, Any], int]:
     """Exchange email and password for a bearer token."""
     body = _body(_TOKEN_REQUEST)
     rt = runtime()
-    with rt.transaction(write=False) as session:
-        user = accounts.authenticate(session, email=body["email"], password=body["password"])
-        token = accounts.issue_token(user, secret_key=rt.settings.secret_key)
+    with rt.transaction(write=False) as session:  # argon2 takes a while: not while holding the write lock
+        user_id = accounts.authenticate(session, email=body["email"], password=body["password"]).id
+    with rt.transaction(write=True) as session:
+        token = accounts.start_api_session(
+            session,
+            user_id=user_id,
+            secret_key=rt.settings.secret_key,
+            now=utc_now(),  # the token's expiry is checked on the wall clock; its row follows the same clock
+            max_age=rt.settings.token_max_age_seconds,
+        )
     return _TOKEN.dump({"token": token, "expires_in": rt.settings.token_max_age_seconds}), 200
+
+
+@api.post("/auth/sign-out")
+def sign_out() -> tuple[str, int]:
+    """Sign out: this token (and any copy of it) no longer opens the API."""
+    token, rt = bearer_token(), runtime()
+    with rt.transaction(write=True) as session:
+        accounts.end_token(
+            session, token, secret_key=rt.settings.secret_key, max_age=rt.settings.token_max_age_seconds, now=rt.clock()
+        )
+    return "", 204
 
 
 @api.get("/processes")
 def list_processes() -> dict[str, Any]:
     with api_call(write=False) as (session, _user):
-        return {"processes": _PROCESSES.dump(definitions.list_latest_definitions(session))}
+        asked = page_request()  # after the token: without one, a 401 says what is wrong first
+        found, total = definitions.slice_latest_definitions(session, limit=asked.limit, offset=asked.offset)
+        return paged("processes", _PROCESSES.dump(found), total, asked)
 
 
 @api.post("/processes/<key>/instances")
@@ -119,7 +140,9 @@ def get_instance(instance_id: int) -> dict[str, Any]:
 def list_tasks() -> dict[str, Any]:
     region = request.args.get("region") or None
     with api_call(write=False) as (session, user):
-        return {"tasks": _TASKS.dump(tasks.list_open_tasks(session, user=user, region_code=region))}
+        asked = page_request()
+        found = inbox.slice_open_tasks(session, user=user, region_code=region, limit=asked.limit, offset=asked.offset)
+        return paged("tasks", _TASKS.dump(found.tasks), found.total, asked, **({"region": region} if region else {}))
 
 
 @api.get("/tasks/<int:task_id>")

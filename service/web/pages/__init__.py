@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from flask_babel import get_locale
 
 from ...domain.overviews import OVERVIEW_ROLES
@@ -10,10 +10,12 @@ from ...models import Region
 from ..runtime import runtime
 from .auth import auth
 from .deadlines import deadlines
+from .dev_mail import dev_mail
 from .inbox import inbox
 from .instances import instances
 from .mail_admin import mail_admin
 from .overviews import overviews
+from .password import password
 from .people import people
 from .start import start
 from .tasks import tasks
@@ -21,9 +23,11 @@ from .tasks import tasks
 
 def register_pages(app: Flask) -> None:
     """Attach every page blueprint and the helpers the layout uses."""
-    for blueprint in (auth, inbox, tasks, start, instances, overviews, people, mail_admin):
+    for blueprint in (auth, inbox, tasks, start, instances, overviews, people, mail_admin, password):
         app.register_blueprint(blueprint)
     app.register_blueprint(deadlines)  # the deadline calendar, 'Mijn agenda' and the .ics feed
+    if not app.extensions["sto"].settings.is_production:
+        app.register_blueprint(dev_mail)  # in production /dev/mail does not exist at all
 
     @app.context_processor
     def _layout_helpers() -> dict[str, object]:
@@ -47,5 +51,5 @@ def register_pages(app: Flask) -> None:
             "region_name": region_name,
             "can_see_overviews": can_see_overviews,
             "current_lang": lambda: str(get_locale() or "nl"),
-            "is_production": lambda: runtime().settings.is_production,
+            "has_dev_mail": lambda: "dev_mail" in current_app.blueprints and not runtime().settings.is_production,
         }

@@ -39,9 +39,11 @@ def sign_in_submit() -> Response | tuple[str, int]:
     email = request.form.get("email", "")
     password = request.form.get("password", "")
     try:
+        # Checking the password takes a while (argon2): outside the write transaction, which only records the sign-in.
         with runtime().transaction(write=False) as db_session:
-            user = accounts.authenticate(db_session, email=email, password=password)
-            sign_in(user)
+            user_id = accounts.authenticate(db_session, email=email, password=password).id
+        with runtime().transaction(write=True) as db_session:
+            sign_in(db_session, user_id)
     except NotAuthenticated:
         error = _("E-mailadres of wachtwoord klopt niet.")
         page = render_template("sign_in.html", next=request.form.get("next", ""), email=email, error=error)

@@ -1,17 +1,14 @@
 """Mail pages: the outbox for administrators (failed, stuck and waiting mail, with a retry button), each user's
-choice between direct mail and a daily digest, and, outside production, the mail the local catch-all received."""
+choice between direct mail and a daily digest. The mail the local catch-all received is in dev_mail."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ...domain import notifications
 from ...domain.errors import InvalidInput
-from ...mail import catchall
 from ..runtime import runtime
 from ..session_auth import page_call
 
@@ -51,26 +48,3 @@ def save_settings() -> Response | tuple[str, int]:
         return page, 422
     flash(_("Uw instellingen zijn opgeslagen."), "success")
     return redirect(url_for("mail_admin.my_settings"))
-
-
-def _caught_dir() -> Path:
-    if runtime().settings.is_production:
-        abort(404)
-    return Path(current_app.config.get("STO_MAIL_CATCHALL_DIR", catchall.CATCHALL_DIR))
-
-
-@mail_admin.get("/dev/mail")
-def caught_list() -> str:
-    directory = _caught_dir()
-    with page_call(write=False):
-        return render_template("mail_dev_list.html", mails=catchall.list_caught(directory), directory=directory)
-
-
-@mail_admin.get("/dev/mail/<name>")
-def caught_show(name: str) -> str:
-    directory = _caught_dir()
-    with page_call(write=False):
-        mail = catchall.find_caught(name, directory)
-        if mail is None:
-            abort(404)
-        return render_template("mail_dev_show.html", mail=mail)
