@@ -25,6 +25,7 @@ MAX_ID = 2**31 - 1  # primary keys are INTEGER columns on PostgreSQL; a larger i
 
 # A key (a string followed by ':'), any other string, or a bracket: enough to follow the nesting without parsing.
 _TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"\s*:|"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_CONSTANT_KEY = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:\s*-?(?:NaN|Infinity)\b')
 
 
 class JSONRefused(ValueError):
@@ -79,7 +80,12 @@ class LimitedJSONProvider(DefaultJSONProvider):
         if where is not None:
             raise JSONRefused(N_("De gegevens zijn dieper genest dan %(depth)s niveaus.", depth=MAX_JSON_DEPTH), where)
         kwargs.setdefault("parse_constant", _refuse_constant)
-        return json.loads(s, **kwargs)
+        try:
+            return json.loads(s, **kwargs)
+        except JSONRefused as err:  # name the field that held it, for the answer (rare, so searched only now)
+            raw = s.encode("utf-8", "surrogatepass") if isinstance(s, str) else s
+            found = _CONSTANT_KEY.search(raw)
+            raise JSONRefused(err.message, found.group(1).decode("utf-8", "replace") if found else "") from None
 
 
 class IdConverter(IntegerConverter):
