@@ -14,7 +14,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.domain.errors import InvalidInput
+from service.domain.forms import MAX_TEXT_LENGTH, validate_submission
 from service.models import Attachment, AuditEvent, HumanTask, ProcessInstance
+from service.settings import ROOT
 from service.web.app import create_app
 from service.web.runtime import Runtime
 from tests.web.change_request import ZORGROBOTS, only_task, start
@@ -149,6 +152,31 @@ def test_bad_api_input_answers_4xx_names_the_field_and_saves_nothing(
 
 def test_the_table_covers_at_least_thirty_bad_inputs() -> None:
     assert len(CASES) >= 30
+
+
+def test_every_text_field_of_every_form_has_a_maximum_length() -> None:
+    missing = [
+        f"{path.name}: {name}"
+        for path in sorted((ROOT / "forms").glob("*.schema.json"))
+        for name, prop in json.loads(path.read_text(encoding="utf-8")).get("properties", {}).items()
+        if "string" in (prop.get("type") if isinstance(prop.get("type"), list) else [prop.get("type")])
+        and "maxLength" not in prop
+    ]
+    assert not missing
+
+
+def test_fields_without_their_own_limits_still_have_one() -> None:
+    schema = {"type": "object", "properties": {"tekst": {"type": "string"}, "getal": {"type": "number"}}}
+    with pytest.raises(InvalidInput) as refused:
+        validate_submission(schema, {"tekst": "x" * (MAX_TEXT_LENGTH + 1), "getal": 1e300})
+    assert refused.value.fields == {
+        "tekst": "Gebruik hoogstens 10000 tekens.",
+        "getal": "Vul een getal tot 1.000.000.000.000 in.",
+    }
+    assert validate_submission(schema, {"tekst": "x" * MAX_TEXT_LENGTH, "getal": 1e12}) == {
+        "tekst": "x" * MAX_TEXT_LENGTH,
+        "getal": 1e12,
+    }
 
 
 @pytest.mark.parametrize("path", [f"/taken/{2**63}", f"/verzoeken/{2**64}", f"/bijlagen/{2**63}", f"/taken/{2**31}"])
