@@ -7,6 +7,8 @@ the region's regioplan, so a form cannot point at a programme line that does not
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,15 +19,22 @@ from sqlalchemy.orm import Session
 
 from . import regioplan
 from .errors import InvalidInput
+from .texts import N_, Text
 
-_TYPE_NAMES = {
-    "string": "een tekst",
-    "number": "een getal",
-    "integer": "een geheel getal",
-    "boolean": "ja of nee",
-    "object": "een samengestelde waarde",
-    "array": "een lijst",
+# Every text field has a maximum length, also where its schema names none; every number a sane size.
+MAX_TEXT_LENGTH = 10_000
+MAX_NUMBER = 10**12
+_MAX_NUMBER_TEXT = "1.000.000.000.000"  # MAX_NUMBER as Dutch readers write it
+
+_TYPE_MESSAGES = {
+    "string": N_("Vul een tekst in."),
+    "number": N_("Vul een getal in."),
+    "integer": N_("Vul een geheel getal in."),
+    "boolean": N_("Vul ja of nee in."),
+    "object": N_("Vul een samengestelde waarde in."),
+    "array": N_("Vul een lijst in."),
 }
+_OTHER_TYPE = N_("Deze waarde heeft niet het juiste soort.")
 
 
 class FormLibrary:
@@ -65,57 +74,71 @@ def schema_for_region(session: Session, schema: dict[str, Any], region_code: str
 def validate_submission(schema: dict[str, Any], data: Any) -> dict[str, Any]:
     """Return the submission with every form field present (missing optional ones as None), or InvalidInput."""
     if not isinstance(data, dict):
-        raise InvalidInput("De gegevens moeten een object zijn.", {"": "Verwacht een object met velden."})
+        raise InvalidInput(N_("De gegevens moeten een object zijn."), {"": N_("Verwacht een object met velden.")})
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    fields: dict[str, str] = {}
+    fields: dict[str, str] = dict(_beyond_default_limits(data))
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         for name, message in _describe(error, schema):
             fields.setdefault(name, message)
     if fields:
-        raise InvalidInput("Niet alle velden zijn goed ingevuld.", fields)
+        raise InvalidInput(N_("Niet alle velden zijn goed ingevuld."), fields)
     return {name: data.get(name) for name in schema.get("properties", {})} | data
 
 
-def _describe(error: ValidationError, schema: dict[str, Any]) -> list[tuple[str, str]]:
+def _beyond_default_limits(value: Any, path: str = "") -> Iterator[tuple[str, Text]]:
+    """Limits every field has, also where its schema sets none: text of at most MAX_TEXT_LENGTH characters and
+    finite numbers of at most MAX_NUMBER (NaN or 1e300 would break every page that shows the value later)."""
+    if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
+        yield path, N_("Gebruik hoogstens %(max)s tekens.", max=MAX_TEXT_LENGTH)
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield path, N_("Vul een gewoon getal in.")
+    elif isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+        yield path, N_("Vul een getal tot %(max)s in.", max=_MAX_NUMBER_TEXT)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _beyond_default_limits(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _beyond_default_limits(item, f"{path}.{index}" if path else str(index))
+
+
+def _describe(error: ValidationError, schema: dict[str, Any]) -> list[tuple[str, Text]]:
     path = ".".join(str(p) for p in error.absolute_path)
     kind = error.validator
     if kind == "required":
         present = error.instance if isinstance(error.instance, dict) else {}
         prefix = f"{path}." if path else ""
-        return [(prefix + name, "Dit veld is verplicht.") for name in error.validator_value if name not in present]
+        return [(prefix + name, N_("Dit veld is verplicht.")) for name in error.validator_value if name not in present]
     if kind == "additionalProperties":
         allowed = set((error.schema or {}).get("properties", {}))
         extra = [k for k in (error.instance or {}) if k not in allowed]
-        return [(name, "Dit veld hoort niet bij dit formulier.") for name in extra]
+        return [(name, N_("Dit veld hoort niet bij dit formulier.")) for name in extra]
     return [(path, _message(kind, error))]
 
 
-def _message(kind: str, error: ValidationError) -> str:
+def _message(kind: str, error: ValidationError) -> Text:
     value = error.validator_value
     if kind == "type":
-        wanted = value if isinstance(value, list) else [value]
-        names = " of ".join(_TYPE_NAMES.get(w, w) for w in wanted if w != "null")
-        return f"Vul {names} in."
+        wanted = [w for w in (value if isinstance(value, list) else [value]) if w != "null"]
+        return _TYPE_MESSAGES.get(wanted[0]) if len(wanted) == 1 and wanted[0] in _TYPE_MESSAGES else _OTHER_TYPE
     if kind == "enum":
-        return "Kies een van de mogelijkheden."
+        return N_("Kies een van de mogelijkheden.")
     if kind == "const":
-        return "Deze waarde is hier niet toegestaan."
+        return N_("Deze waarde is hier niet toegestaan.")
     if kind == "minLength":
-        return "Vul dit veld in." if value <= 1 else f"Gebruik minstens {value} tekens."
+        return N_("Vul dit veld in.") if value <= 1 else N_("Gebruik minstens %(min)s tekens.", min=value)
     if kind == "maxLength":
-        return f"Gebruik hoogstens {value} tekens."
+        return N_("Gebruik hoogstens %(max)s tekens.", max=value)
     if kind == "minimum":
-        return f"De waarde moet minstens {value} zijn."
+        return N_("De waarde moet minstens %(min)s zijn.", min=value)
     if kind == "exclusiveMinimum":
-        return f"De waarde moet groter zijn dan {value}."
+        return N_("De waarde moet groter zijn dan %(min)s.", min=value)
     if kind == "maximum":
-        return f"De waarde mag hoogstens {value} zijn."
+        return N_("De waarde mag hoogstens %(max)s zijn.", max=value)
     if kind == "exclusiveMaximum":
-        return f"De waarde moet kleiner zijn dan {value}."
+        return N_("De waarde moet kleiner zijn dan %(max)s.", max=value)
     if kind == "format" and value == "date":
-        return "Vul een geldige datum in (jjjj-mm-dd)."
-    if kind == "format":
-        return "Deze waarde heeft niet de juiste vorm."
-    if kind == "pattern":
-        return "Deze waarde heeft niet de juiste vorm."
-    return "Deze waarde is ongeldig."
+        return N_("Vul een geldige datum in (jjjj-mm-dd).")
+    if kind in ("format", "pattern"):
+        return N_("Deze waarde heeft niet de juiste vorm.")
+    return N_("Deze waarde is ongeldig.")

@@ -16,9 +16,10 @@ from .access import require_instance_visible, require_region_member
 from .audit import list_instance_events, record_event
 from .definitions import get_latest_definition, parsed_process
 from .errors import InvalidInput, NotAllowed, NotFound, ProcessFailed
-from .forms import FormLibrary
+from .forms import FormLibrary, schema_for_region, validate_submission
 from .progress import apply_outcome
 from .service_tasks import ServiceContext, service_handler
+from .texts import N_
 
 
 def start_instance(
@@ -36,25 +37,42 @@ def start_instance(
     prefill fields of the process's own forms (so a caller cannot plant the variables a gateway decides on).
     With `write`, the engine runs before that write transaction begins (see launch_instance)."""
     if not isinstance(region_code, str) or not region_code:
-        raise InvalidInput("Kies een regio.", {"region": "Dit veld is verplicht."})
+        raise InvalidInput(N_("Kies een regio."), {"region": N_("Dit veld is verplicht.")})
     if data is not None and not isinstance(data, dict):
-        raise InvalidInput("De startgegevens moeten een object zijn.", {"data": "Verwacht een object."})
+        raise InvalidInput(N_("De startgegevens moeten een object zijn."), {"data": N_("Verwacht een object.")})
     roles = require_region_member(user, region_code)
     definition = get_latest_definition(session, process_key)
     process = parsed_process(definition)
     if process.start_lane and process.start_lane not in roles:
         raise NotAllowed(f"Alleen de rol {process.start_lane} kan dit proces starten in deze regio.")
     if data and forms is not None:
-        fields = {name for task in process.user_tasks if task.form for name in forms.schema(task.form)["properties"]}
-        unknown = sorted(set(data) - fields)
-        if unknown:
-            message = "Dit veld hoort bij geen formulier van dit proces."
-            raise InvalidInput("Onbekende startgegevens.", dict.fromkeys(unknown, message))
+        data = validate_start_data(session, forms, process, region_code, data)
     region = session.get(Region, region_code)
     assert region is not None  # membership guarantees it
     return launch_instance(
         session, definition=definition, region=region, starter=user, actor=user, data=data, now=now, write=write
     )
+
+
+def validate_start_data(
+    session: Session, forms: FormLibrary, process: engine.ParsedProcess, region_code: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Check start data exactly as the process's forms check a submission, field by field: each key must be a
+    field of one of its forms (so a caller cannot plant the variables a gateway decides on) and each value must
+    pass that field's rules (type, length, choices of the region). Prefilling is partial, so nothing is required."""
+    properties: dict[str, Any] = {}
+    for task in process.user_tasks:
+        if task.form:
+            form = schema_for_region(session, forms.schema(task.form), region_code)
+            for name, prop in form.get("properties", {}).items():
+                properties.setdefault(name, prop)
+    unknown = sorted(set(data) - set(properties))
+    if unknown:
+        message = N_("Dit veld hoort bij geen formulier van dit proces.")
+        raise InvalidInput(N_("Onbekende startgegevens."), dict.fromkeys(unknown, message))
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    validate_submission(schema, data)
+    return data
 
 
 def launch_instance(

@@ -13,7 +13,7 @@ from .api.views import api
 from .errors import register_error_handlers
 from .filters import register_filters
 from .i18n import init_i18n
-from .limits import limiter
+from .limits import init_limits
 from .pages import register_pages
 from .runtime import Runtime
 from .session_auth import SESSION_LIFETIME
@@ -37,11 +37,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
+    init_limits(app)  # before any route: the id converter applies to the routes added after it
     app.json.sort_keys = False
     app.extensions["sto"] = runtime
     csrf = CSRFProtect(app)
     csrf.exempt(api)  # the API authenticates with bearer tokens, which a browser never sends by itself
-    limiter.init_app(app)
     init_i18n(app)
     register_filters(app)
     register_pages(app)

@@ -19,6 +19,7 @@ from ..domain.errors import (
     NotFound,
     ProcessFailed,
 )
+from .messages import flatten_marshmallow, translate, translate_fields
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +82,9 @@ def register_error_handlers(app: Flask) -> None:
         status = next((s for cls, s in STATUS.items() if isinstance(err, cls)), 400)
         if isinstance(err, ProcessFailed):
             log.warning("process step failed: %s", err.detail)
-        fields = err.fields if isinstance(err, InvalidInput) else None
+        fields = translate_fields(err.fields) if isinstance(err, InvalidInput) else None
         instance_id = err.instance_id if isinstance(err, Conflict) else None
-        return _respond(status, err.code, err.message, fields, instance_id)
+        return _respond(status, err.code, translate(err.message), fields, instance_id)
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError) -> Response:
@@ -95,8 +96,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ValidationError)
     def _schema(err: ValidationError) -> Response:
-        messages = err.messages if isinstance(err.messages, dict) else {"": err.messages}
-        fields = {k: " ".join(v) if isinstance(v, list) else str(v) for k, v in messages.items()}
+        fields = translate_fields(flatten_marshmallow(err.messages))
         return _respond(422, "invalid", _("De aanvraag is niet goed ingevuld."), fields)
 
     @app.errorhandler(HTTPException)

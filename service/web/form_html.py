@@ -3,14 +3,17 @@ HTML form back to typed JSON data. Works without JavaScript; the server validate
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage, MultiDict
+
+from ..domain.texts import N_, Text
 
 
 @dataclass
@@ -148,16 +151,62 @@ def _typed(kind: str, prop: dict[str, Any], text: str) -> Any:
 
 
 def parse_dutch_number(text: str) -> Decimal | None:
-    """'7.500', '7500,50', '€ 7.500,00' and '7500.5' all read as numbers; anything else is None."""
-    cleaned = text.replace("€", "").replace("EUR", "").replace(" ", "").replace("\u00a0", "")
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif cleaned.count(".") > 1 or (cleaned.count(".") == 1 and len(cleaned.split(".")[1]) == 3):
-        cleaned = cleaned.replace(".", "")  # 7.500 is seven thousand five hundred in Dutch
+    """The number in `text` as read_dutch_number reads it, or None."""
     try:
-        return Decimal(cleaned)
-    except InvalidOperation:
+        return read_dutch_number(text)
+    except ValueError:
         return None
+
+
+# How people write amounts here, and how we read them:
+# - a comma is the decimal separator; dots before it group thousands: "1.234,56", "1234,56", "0,5";
+# - without a comma, dots in groups of three after a leading 1-9 are thousands: "1.234" and "7.500" mean 1234 and
+#   7500, "1.234.567" a million and more;
+# - a single dot followed by one, two or more than three digits can only be a decimal point: "12.5", "7500.50";
+# - anything else is refused with a message that shows how to write it: "0.125" (an eighth, or 125 with a stray
+#   zero?), "1.23.4", "1,234,5", NaN, Infinity, "1e3".
+_PLAIN = re.compile(r"-?\d+")
+_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(?:\.\d{3})+")
+_DECIMAL_COMMA = re.compile(r"-?(?:\d+|[1-9]\d{0,2}(?:\.\d{3})+),\d+")
+_DECIMAL_POINT = re.compile(r"-?\d+\.(?:\d{1,2}|\d{4,})")
+
+
+class UnreadableNumber(ValueError):
+    """Text that is no number the way we write numbers; `message` says how to write it."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def read_dutch_number(text: str) -> Decimal:
+    """'7.500', '7500,50', '€ 7.500,00' and '7500.5' as numbers; UnreadableNumber for anything else."""
+    cleaned = text.replace("€", "").replace("EUR", "").replace(" ", "").replace("\u00a0", "")
+    if _PLAIN.fullmatch(cleaned):
+        return Decimal(cleaned)
+    if _THOUSANDS.fullmatch(cleaned):
+        return Decimal(cleaned.replace(".", ""))
+    if _DECIMAL_COMMA.fullmatch(cleaned):
+        return Decimal(cleaned.replace(".", "").replace(",", "."))
+    if _DECIMAL_POINT.fullmatch(cleaned):
+        return Decimal(cleaned)
+    if re.fullmatch(r"[-\d.,]+", cleaned) and re.search(r"\d", cleaned):
+        raise UnreadableNumber(N_("Dit getal is niet eenduidig. Schrijf het bedrag als 1234,56 of 1.234,56."))
+    raise UnreadableNumber(N_("Vul een getal in, bijvoorbeeld 1234,56 of 1.234,56."))
+
+
+def number_problems(schema: dict[str, Any], ui_schema: dict[str, Any] | None, raw: dict[str, Any]) -> dict[str, Text]:
+    """For each number field whose typed text is no number: a message that says how to write it."""
+    ui_schema = ui_schema or {}
+    problems: dict[str, Text] = {}
+    for name, prop in schema.get("properties", {}).items():
+        text = raw.get(name)
+        if field_kind(prop, ui_schema.get(name, {})) in ("euro", "number") and isinstance(text, str) and text:
+            try:
+                read_dutch_number(text)
+            except UnreadableNumber as err:
+                problems[name] = err.message
+    return problems
 
 
 def uploaded_files(schema: dict[str, Any], ui_schema: dict[str, Any] | None, files: Any) -> dict[str, FileStorage]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from service.web.form_html import build_fields, describe_value, parse_dutch_number, parse_submission
+from service.web.form_html import build_fields, describe_value, number_problems, parse_dutch_number, parse_submission
 
 SCHEMA = {
     "type": "object",
@@ -74,11 +74,24 @@ def test_text_that_is_no_number_stays_text_so_validation_can_name_the_field() ->
 @pytest.mark.parametrize(
     ("text", "number"),
     [("7.500", "7500"), ("7500", "7500"), ("7.500,00", "7500.00"), ("€ 1.234.567,8", "1234567.8"), ("12.5", "12.5"),
-     ("0,5", "0.5"), ("abc", None)],
+     ("0,5", "0.5"), ("abc", None), ("1.234,56", "1234.56"), ("1234,56", "1234.56"), ("1234", "1234"),
+     ("1.234", "1234"), ("7500.50", "7500.50"), ("-12,5", "-12.5"), ("0.125", None), ("1234.567", None),
+     ("1.23.4", None), ("1,234,5", None), ("12.34,5", None), ("NaN", None), ("Infinity", None), ("-Infinity", None),
+     ("1e3", None), ("", None), (",5", None)],
 )  # fmt: skip
 def test_dutch_amounts_are_read_as_people_write_them(text: str, number: str | None) -> None:
     parsed = parse_dutch_number(text)
     assert (str(parsed) if parsed is not None else None) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [("0.125", "niet eenduidig"), ("1.23.4", "niet eenduidig"), ("NaN", "bijvoorbeeld"), ("veel", "bijvoorbeeld")],
+)
+def test_an_unreadable_amount_says_how_to_write_it(text: str, hint: str) -> None:
+    problems = number_problems(SCHEMA, UI, {"bedrag": text, "jaar": "2026"})
+    assert list(problems) == ["bedrag"]
+    assert hint in problems["bedrag"] and "1.234,56" in problems["bedrag"]
 
 
 def test_values_are_described_for_people() -> None:

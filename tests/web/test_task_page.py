@@ -51,7 +51,7 @@ def test_invalid_submission_shows_dutch_errors_next_to_fields_and_keeps_the_inpu
     assert "Niet alle velden zijn goed ingevuld." in page
     assert re.search(r'id="fout-titel"[^>]*>Gebruik minstens 3 tekens.<', page)
     assert re.search(r'id="fout-soort"[^>]*>Dit veld is verplicht.<', page)
-    assert re.search(r'id="fout-bedrag"[^>]*>Vul een getal in.<', page)
+    assert re.search(r'id="fout-bedrag"[^>]*>Vul een getal in, bijvoorbeeld 1234,56 of 1.234,56.<', page)
     assert 'value="Zo"' in page and 'value="zevenduizend"' in page and ">Iets korts</textarea>" in page
     with runtime.transaction(write=False) as session:
         assert (

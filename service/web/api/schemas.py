@@ -79,5 +79,9 @@ class InstanceDetailSchema(InstanceSchema):
 
 class ErrorSchema(Schema):
     error = fields.String(required=True)
-    message = fields.String(required=True, metadata={"description": "Nederlandse uitleg"})
-    fields_ = fields.Dict(data_key="fields", metadata={"description": "Per veld een Nederlandse foutmelding"})
+    message = fields.String(
+        required=True, metadata={"description": "Uitleg in de taal van Accept-Language (nl of en; standaard nl)"}
+    )
+    fields_ = fields.Dict(
+        data_key="fields", metadata={"description": "Per veld (pad in de body, bijvoorbeeld 'titel') een foutmelding"}
+    )

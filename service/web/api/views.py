@@ -6,11 +6,14 @@ from typing import Any
 
 from flask import Blueprint, request
 from marshmallow import ValidationError
+from werkzeug.exceptions import BadRequest
 
 from ...domain import accounts, definitions, inbox, instances, tasks
 from ...domain.errors import InvalidInput
+from ...domain.texts import N_
 from ..failures import failed_steps_recorded
-from ..limits import limiter
+from ..limits import JSONRefused, limiter
+from ..messages import flatten_marshmallow
 from ..runtime import runtime, utc_now
 from .auth import api_call, bearer_token
 from .paging import page_request, paged
@@ -44,25 +47,23 @@ _HISTORY = AuditEventSchema(many=True)
 
 
 def _body(schema: Any) -> dict[str, Any]:
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise InvalidInput("Stuur een JSON-object mee.", {"": "Verwacht een JSON-object."})
+    if not request.is_json:
+        raise InvalidInput(
+            N_("Stuur een JSON-object mee."), {"": N_("Stuur de gegevens als JSON (Content-Type: application/json).")}
+        )
+    try:
+        payload = request.get_json()
+    except BadRequest as err:  # RequestEntityTooLarge is not caught here: it answers 413 itself
+        refused = JSONRefused.found_in(err)
+        if refused is None:
+            raise InvalidInput(N_("Stuur een JSON-object mee."), {"": N_("Dit is geen geldige JSON.")}) from err
+        raise InvalidInput(N_("Stuur een JSON-object mee."), {refused.field: refused.message}) from err
+    if not isinstance(payload, dict):
+        raise InvalidInput(N_("Stuur een JSON-object mee."), {"": N_("Verwacht een JSON-object.")})
     try:
         return schema.load(payload)
     except ValidationError as err:
-        raise InvalidInput("De aanvraag is niet goed ingevuld.", _flatten(err.messages)) from err
-
-
-def _flatten(messages: Any) -> dict[str, str]:
-    if not isinstance(messages, dict):
-        return {"": str(messages)}
-    dutch = {
-        "Missing data for required field.": "Dit veld is verplicht.",
-        "Unknown field.": "Onbekend veld.",
-        "Not a valid string.": "Vul een tekst in.",
-        "Not a valid mapping type.": "Verwacht een object.",
-    }
-    return {k: " ".join(dutch.get(m, m) for m in v) if isinstance(v, list) else str(v) for k, v in messages.items()}
+        raise InvalidInput(N_("De aanvraag is niet goed ingevuld."), flatten_marshmallow(err.messages)) from err
 
 
 def _instance_json(session: Any, instance: Any, open_tasks: list[Any] | None = None) -> dict[str, Any]:

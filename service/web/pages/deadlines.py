@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ...domain import calendar_feed, reports
 from ...domain import deadlines as deadline_cases
 from ...domain.errors import InvalidInput
+from ..messages import field_errors
 from ..runtime import runtime
 from ..session_auth import page_call
 
@@ -61,7 +62,7 @@ def _values() -> deadline_cases.DeadlineValues:
 
 
 def _errors(err: InvalidInput) -> dict[str, str]:
-    return dict(err.fields) or {"": err.message}
+    return field_errors(err)
 
 
 @deadlines.get("/termijnen")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from io import BytesIO
+
+from flask import Blueprint, Response, render_template, send_file
 
 from ...domain import instances as instance_cases
 from ...domain.attachments import get_attachment, list_attachments
@@ -36,8 +38,15 @@ def show(instance_id: int) -> str:
 def download(attachment_id: int) -> Response:
     with page_call(write=False) as (session, user):
         attachment = get_attachment(session, user=user, attachment_id=attachment_id)
-        response = Response(attachment.content, mimetype="application/octet-stream")
         # Always a download, never rendered inline: an uploaded HTML file must not run in our origin.
-        response.headers["Content-Disposition"] = f'attachment; filename="{attachment.filename.replace(chr(34), "")}"'
+        # send_file writes any file name safely: an ASCII fallback plus RFC 6266 filename* for the real one.
+        response = send_file(
+            BytesIO(attachment.content),
+            mimetype="application/octet-stream",
+            as_attachment=True,
+            download_name=attachment.filename or "bijlage",
+            etag=False,
+            max_age=0,
+        )
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response

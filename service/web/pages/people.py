@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from ...domain import people as people_cases
 from ...domain.errors import InvalidInput
+from ..messages import field_errors
 from ..runtime import runtime
 from ..session_auth import page_call
 
@@ -17,7 +18,7 @@ people = Blueprint("people", __name__, url_prefix="/beheer")
 
 
 def _errors(err: InvalidInput) -> dict[str, str]:
-    return dict(err.fields) or {"": err.message}
+    return field_errors(err)
 
 
 @people.get("/gebruikers")

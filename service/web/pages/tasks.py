@@ -13,8 +13,9 @@ from ...domain.attachments import store_attachment
 from ...domain.errors import InvalidInput
 from ...domain.forms import schema_for_region
 from ..failures import failed_steps_recorded
-from ..form_html import build_fields, parse_submission, uploaded_files
+from ..form_html import build_fields, number_problems, parse_submission, uploaded_files
 from ..history import instance_steps
+from ..messages import translate, translate_fields
 from ..runtime import runtime
 from ..session_auth import page_call
 from .auth import safe_next
@@ -51,6 +52,8 @@ def show(task_id: int) -> str:
 def submit(task_id: int) -> Response | tuple[str, int]:
     rt = runtime()
     raw: dict[str, Any] = {}
+    schema: dict[str, Any] = {}
+    ui: dict[str, Any] = {}
     # Uploads are stored in the step's own transaction (so a refused step keeps none of them), which then has to
     # be open before the engine runs; without uploads the engine runs before any write lock is taken.
     uploading = any(upload.filename for upload in request.files.values())
@@ -89,9 +92,10 @@ def submit(task_id: int) -> Response | tuple[str, int]:
             )
             instance_id = result.instance.id
     except InvalidInput as err:  # the transaction rolled back: nothing (no upload either) was saved
-        fields = dict(err.fields)
+        # A number we could not read was passed on as text (so validation refused it); say how to write it.
+        fields = translate_fields(dict(err.fields) | number_problems(schema, ui, raw))
         if not fields:
-            fields[""] = err.message
+            fields[""] = translate(err.message)
         return _render(task_id, values=raw, errors=fields), 422
     flash(_("Taak afgerond. Dank u wel."), "success")
     return redirect(url_for("instances.show", instance_id=instance_id))
