@@ -168,3 +168,15 @@ def test_the_openapi_document_describes_the_paging(client: Any) -> None:
         assert "422" in operation["responses"]
     task_list = spec["components"]["schemas"]["TaskList"]["properties"]
     assert {"tasks", "total", "page", "limit", "pages", "next"} <= set(task_list)
+
+
+def test_a_bad_paging_parameter_is_explained_in_english_to_an_english_client(login: Any) -> None:
+    leider = login(LEIDER)
+
+    response = leider.client.get(
+        "/api/v1/tasks?limit=0",
+        headers={"Authorization": f"Bearer {leider.token}", "Accept-Language": "en-GB,en;q=0.9"},
+    )
+
+    assert response.status_code == 422
+    assert response.json["fields"]["limit"].startswith("The parameter limit must be a whole number from 1 to 200")
