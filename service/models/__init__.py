@@ -4,6 +4,7 @@ from .attachments import Attachment
 from .audit import AuditEvent
 from .base import Base
 from .deadlines import CalendarFeed, Deadline
+from .incidents import Incident
 from .mail import OutboxEmail
 from .people import ROLES, Membership, Region, User
 from .processes import DueTimer, HumanTask, ProcessDefinition, ProcessInstance
@@ -21,6 +22,7 @@ __all__ = [
     "Deadline",
     "DueTimer",
     "HumanTask",
+    "Incident",
     "Membership",
     "OutboxEmail",
     "ProcessDefinition",

@@ -18,11 +18,20 @@ from ..domain.errors import (
     NotAuthenticated,
     NotFound,
     ProcessFailed,
+    StateUnreadable,
 )
 
 log = logging.getLogger(__name__)
 
-STATUS = {NotAuthenticated: 401, NotAllowed: 403, NotFound: 404, Conflict: 409, InvalidInput: 422, ProcessFailed: 422}
+STATUS = {
+    StateUnreadable: 503,
+    NotAuthenticated: 401,
+    NotAllowed: 403,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidInput: 422,
+    ProcessFailed: 422,
+}
 
 
 def _title(status: int) -> str:
@@ -37,6 +46,7 @@ def _title(status: int) -> str:
         422: _("Niet verwerkt"),
         429: _("Te veel pogingen. Wacht een minuut en probeer het opnieuw."),
         500: _("Er ging iets mis"),
+        503: _("Dit verzoek kan niet worden geladen"),
     }
     return titles.get(status, _("Fout"))
 
@@ -81,8 +91,10 @@ def register_error_handlers(app: Flask) -> None:
         status = next((s for cls, s in STATUS.items() if isinstance(err, cls)), 400)
         if isinstance(err, ProcessFailed):
             log.warning("process step failed: %s", err.detail)
+        if isinstance(err, StateUnreadable):
+            log.error("state of instance %s cannot be loaded: %s", err.instance_id, err.detail)
         fields = err.fields if isinstance(err, InvalidInput) else None
-        instance_id = err.instance_id if isinstance(err, Conflict) else None
+        instance_id = err.instance_id if isinstance(err, (Conflict, StateUnreadable)) else None
         return _respond(status, err.code, err.message, fields, instance_id)
 
     @app.errorhandler(CSRFError)
