@@ -4,6 +4,7 @@ listed for administrators (and a region's coordinators) with a button to try aga
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,8 +14,11 @@ from sqlalchemy.orm import Session, joinedload
 from .. import engine
 from ..models import Incident, ProcessInstance, User
 from .accounts import roles_by_region
+from .definitions import parsed_process
 from .errors import DomainError, NotAllowed, NotFound, StateUnreadable
 
+TIMERS = "timers"  # the job name on incidents of the timer job
+STATE = "state"  # a page or action found the instance's stored state unreadable
 FIRST_PAUSE = timedelta(minutes=1)
 LONGEST_PAUSE = timedelta(hours=1)
 WATCHING_ROLE = "coordinator"  # monitors a region's deadlines: sees its incidents too
@@ -124,6 +128,48 @@ def watched_regions(user: User) -> list[str]:
 
 def may_see_incidents(user: User) -> bool:
     return bool(user.is_admin or watched_regions(user))
+
+
+def list_open_for_instance(session: Session, *, instance_id: int) -> list[Incident]:
+    """The open incidents of one instance (its page shows them; access was checked for the instance)."""
+    query = select(Incident).where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None))
+    return list(session.scalars(query.order_by(Incident.id)))
+
+
+def record_unreadable(session: Session, *, err: StateUnreadable, now: datetime) -> Incident:
+    """A page or action met an instance whose state cannot be loaded: administrators must see it."""
+    failure = describe_failure(err)
+    return record_failure(
+        session,
+        instance_id=err.instance_id,
+        job=STATE,
+        element=failure.element,
+        reason=failure.reason,
+        detail=failure.detail,
+        now=now,
+    )
+
+
+def recheck_state(session: Session, *, instance_id: int, write: Callable[[], Session], now: datetime) -> bool:
+    """Try to load the instance's state again (after a repair); resolves its STATE incident when it loads."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        return False
+    try:
+        engine.read_snapshot(parsed_process(instance.definition), instance.state)
+    except engine.StateUnreadable as err:
+        record_failure(
+            write(),
+            instance_id=instance_id,
+            job=STATE,
+            element="opgeslagen toestand",
+            reason=StateUnreadable(instance_id).message,
+            detail=str(err),
+            now=now,
+        )
+        return False
+    resolve(write(), instance_id=instance_id, job=STATE, now=now)
+    return True
 
 
 def make_due_now(session: Session, *, user: User, incident_id: int, now: datetime) -> Incident:

@@ -21,12 +21,12 @@ from ..models import DueTimer, ProcessInstance
 from .audit import record_event
 from .definitions import parsed_process
 from .errors import Conflict, StateUnreadable
-from .incidents import resolve, waiting_for_backoff
+from .incidents import TIMERS, find_open, resolve, waiting_for_backoff
 from .progress import apply_outcome
 from .service_tasks import ServiceContext, service_handler
 
 log = logging.getLogger(__name__)
-JOB = "timers"  # the job name on incidents
+JOB = TIMERS  # the job name on incidents
 
 
 def list_instances_with_due_timers(
@@ -68,15 +68,21 @@ def fire_instance_timers(session: Session, *, instance_id: int, now: datetime, w
     instance = session.scalar(
         select(ProcessInstance).where(ProcessInstance.id == instance_id, ProcessInstance.status == "running")
     )
-    if instance is None:
-        return 0
-    due = session.scalars(
-        select(DueTimer.engine_task_id).where(
-            DueTimer.instance_id == instance_id, DueTimer.fired_at.is_(None), DueTimer.due_at <= now
-        )
-    ).all()
+    due = (
+        session.scalars(
+            select(DueTimer.engine_task_id).where(
+                DueTimer.instance_id == instance_id, DueTimer.fired_at.is_(None), DueTimer.due_at <= now
+            )
+        ).all()
+        if instance is not None
+        else []
+    )
     if not due:
+        # Nothing left to fire (finished or moved on meanwhile): an incident about it has nothing to retry.
+        if find_open(session, instance_id=instance_id, job=JOB) is not None:
+            resolve(write(), instance_id=instance_id, job=JOB, now=now)
         return 0
+    assert instance is not None
     process = parsed_process(instance.definition)
     held: list[ProcessInstance] = []
 

@@ -20,6 +20,8 @@ from ..domain.errors import (
     ProcessFailed,
     StateUnreadable,
 )
+from ..domain.incidents import record_unreadable
+from .runtime import runtime
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,18 @@ def _respond(
     return response
 
 
+def _record_unreadable(err: StateUnreadable) -> None:
+    """Make the damaged instance an incident, so administrators see it (in its own transaction: the request's
+    own was rolled back)."""
+    log.error("state of instance %s cannot be loaded: %s", err.instance_id, err.detail)
+    rt = runtime()
+    try:
+        with rt.transaction(write=True) as session:
+            record_unreadable(session, err=err, now=rt.clock())
+    except Exception:  # the page still says what is wrong; the log has the rest
+        log.exception("could not record the incident of instance %s", err.instance_id)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers on the app."""
 
@@ -92,7 +106,7 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(err, ProcessFailed):
             log.warning("process step failed: %s", err.detail)
         if isinstance(err, StateUnreadable):
-            log.error("state of instance %s cannot be loaded: %s", err.instance_id, err.detail)
+            _record_unreadable(err)
         fields = err.fields if isinstance(err, InvalidInput) else None
         instance_id = err.instance_id if isinstance(err, (Conflict, StateUnreadable)) else None
         return _respond(status, err.code, err.message, fields, instance_id)
