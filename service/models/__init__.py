@@ -7,7 +7,7 @@ from .deadlines import CalendarFeed, Deadline
 from .incidents import Incident
 from .mail import OutboxEmail
 from .people import ROLES, Membership, Region, User
-from .processes import DueTimer, HumanTask, ProcessDefinition, ProcessInstance
+from .processes import DueTimer, HumanTask, ProcessDefinition, ProcessInstance, TaskReminder
 from .regioplan import Activity, BudgetLine, BudgetMutation, ProgrammeLine, ReportItem
 
 __all__ = [
@@ -30,5 +30,6 @@ __all__ = [
     "ProgrammeLine",
     "Region",
     "ReportItem",
+    "TaskReminder",
     "User",
 ]
