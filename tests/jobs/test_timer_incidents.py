@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from service import engine
 from service.domain import definitions, instances
 from service.jobs.timers import fire_timers
 from service.models import DueTimer, Incident, ProcessInstance, User
@@ -151,3 +152,25 @@ def test_a_hundred_timers_fire_while_three_broken_instances_become_incidents(run
     with runtime.transaction(write=False) as session:
         waits = {row.next_attempt_at - row.last_seen_at for row in session.scalars(select(Incident))}
     assert waits == {timedelta(minutes=2)}
+
+
+def test_a_timer_whose_instance_changed_meanwhile_is_skipped_quietly_and_fires_next_time(runtime, monkeypatch) -> None:
+    runtime.clock = utc_now
+    with time_machine.travel(T0, tick=False):
+        instance_id = _start(runtime, "slaap", timer_process("slaap", '"PT1H"'))
+    real_fire = engine.fire_due_timers
+
+    def someone_else_changes_it(*args, **kwargs):  # type: ignore[no-untyped-def]
+        outcome = real_fire(*args, **kwargs)
+        with runtime.transaction(write=True) as session:  # e.g. a user acted while the engine ran
+            session.get(ProcessInstance, instance_id).title = "Gewijzigd"
+        return outcome
+
+    monkeypatch.setattr(engine, "fire_due_timers", someone_else_changes_it)
+    with time_machine.travel(T0 + timedelta(hours=1, seconds=1), tick=False):
+        assert fire_timers(runtime, utc_now()) == 0
+        assert _statuses(runtime, [instance_id]) == {"running": 1}
+        assert _open_incidents(runtime) == {}  # not a failure: whoever changed it did the work
+        monkeypatch.setattr(engine, "fire_due_timers", real_fire)
+        assert fire_timers(runtime, utc_now()) == 1
+    assert _statuses(runtime, [instance_id]) == {"completed": 1}
