@@ -19,6 +19,7 @@ from .errors import DomainError, NotAllowed, NotFound, StateUnreadable
 
 TIMERS = "timers"  # the job name on incidents of the timer job
 STATE = "state"  # a page or action found the instance's stored state unreadable
+REMINDERS = "reminders"  # the reminder job could not handle a task of the instance
 FIRST_PAUSE = timedelta(minutes=1)
 LONGEST_PAUSE = timedelta(hours=1)
 WATCHING_ROLE = "coordinator"  # monitors a region's deadlines: sees its incidents too

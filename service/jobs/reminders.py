@@ -2,16 +2,18 @@
 
 A cheap, idempotent poll: it reads only tasks whose next reminder moment has come (an indexed range), decides
 per task in service/domain/reminders.py, and handles each task in its own write transaction; with nothing due
-it opens no write transaction at all. A failing task is logged and tried again on a later run."""
+it opens no write transaction at all. A failing task becomes an incident of its instance and waits for the
+incident's backoff (its next moment moves with it), so it never holds up the tasks due after it."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from ..domain import notifications, reminders, reports
+from ..domain import incidents, notifications, reminders, reports
 from ..models import HumanTask, TaskReminder
 from ..runtime import Runtime
 
@@ -35,12 +37,49 @@ def send_task_reminders(runtime: Runtime, now: datetime) -> int:
         try:
             with runtime.transaction(write=True) as session:
                 queued += remind_task(session, task_id=task_id, now=now)
-        except Exception:  # one task's failure never stops the reminders of the others
+        except Exception as err:  # one task's failure never stops the reminders of the others
             log.exception("reminder of task %s failed", task_id)
+            _postpone(runtime, task_id, now, err)
     return queued
 
 
-def remind_task(session, *, task_id: int, now: datetime) -> int:  # type: ignore[no-untyped-def]
+def _postpone(runtime: Runtime, task_id: int, now: datetime, err: Exception) -> None:
+    """Record the failure as an incident of the task's instance and wait for its backoff."""
+    try:
+        with runtime.transaction(write=True) as session:
+            task = session.get(HumanTask, task_id)
+            if task is None:
+                return
+            incident = incidents.record_failure(
+                session,
+                instance_id=task.instance_id,
+                job=incidents.REMINDERS,
+                element=task.name,
+                reason="De herinnering voor deze taak kon niet worden verstuurd; nieuwe poging volgt.",
+                detail=repr(err),
+                now=now,
+            )
+            task.next_reminder_at = incident.next_attempt_at
+    except Exception:  # e.g. the database is gone: the next run tries again
+        log.exception("could not record the incident of task %s", task_id)
+
+
+def retry_instance(runtime: Runtime, instance_id: int, now: datetime) -> int:
+    """ "Opnieuw proberen" on a reminder incident: the instance's open tasks are due now, then the job runs."""
+    with runtime.transaction(write=True) as session:
+        session.execute(
+            update(HumanTask)
+            .where(
+                HumanTask.instance_id == instance_id,
+                HumanTask.status == "open",
+                HumanTask.next_reminder_at.is_not(None),
+            )
+            .values(next_reminder_at=now)
+        )
+    return send_task_reminders(runtime, now)
+
+
+def remind_task(session: Session, *, task_id: int, now: datetime) -> int:
     """Handle the due moments of one task: send the one that counts, remember each, plan the next."""
     task = session.get(HumanTask, task_id)
     if task is None:
@@ -59,6 +98,7 @@ def remind_task(session, *, task_id: int, now: datetime) -> int:  # type: ignore
         sent = 1
     session.add_all(TaskReminder(task_id=task_id, moment=m.key, handled_at=now, sent=False) for m in decision.skip)
     task.next_reminder_at = decision.next_at
+    incidents.resolve(session, instance_id=task.instance_id, job=incidents.REMINDERS, now=now)
     return sent
 
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from service.domain import reminders
+from service.domain import notifications, reminders
 from service.jobs.mail import send_digests
 from service.jobs.reminders import send_deadline_reminders, send_task_reminders
 from service.jobs.reports import start_due_reports
 from service.jobs.timer_starts import start_timer_processes
 from service.jobs.timers import fire_timers
-from service.models import HumanTask, OutboxEmail, TaskReminder
+from service.models import HumanTask, Incident, OutboxEmail, TaskReminder
 
 from ..web.flow import submitted_to_decision
 from .writes import counting_write_transactions
@@ -109,3 +109,35 @@ def test_moments_before_the_task_existed_and_tasks_without_escalation_have_no_ov
     task = _task("2592000", escalate=None)  # 30 days before a due date 21 days out: before the task existed
     assert reminders.moments(task) == []
     assert reminders.first_reminder_at(task) is None
+
+
+def test_a_failing_reminder_becomes_an_incident_and_never_holds_up_the_others(runtime, login, monkeypatch) -> None:
+    first, due = _decision_task(runtime, login)
+    submitted_to_decision(login("projectleider@demo.sto"), login("penvoerder@demo.sto"))
+    with runtime.transaction(write=False) as session:
+        second = session.scalar(select(HumanTask.id).where(HumanTask.spec_name == "besluiten", HumanTask.id != first))
+    real = notifications.notify_reminder
+
+    def broken_for_the_first(session, task, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if task.id == first:
+            raise RuntimeError("mail template broke")
+        return real(session, task, *args, **kwargs)
+
+    monkeypatch.setattr(notifications, "notify_reminder", broken_for_the_first)
+    week_before = due - timedelta(days=7)
+    assert send_task_reminders(runtime, week_before) == 1  # the second task still got its reminder
+    with runtime.transaction(write=False) as session:
+        [incident] = session.scalars(select(Incident)).all()
+        assert (incident.element, incident.attempts) == ("Besluiten over het wijzigingsverzoek", 1)
+        assert incident.reason.startswith("De herinnering voor deze taak kon niet worden verstuurd")
+        assert session.get(HumanTask, first).next_reminder_at == week_before + timedelta(minutes=1)
+        assert session.get(HumanTask, second).next_reminder_at == due - timedelta(days=2)
+
+    with counting_write_transactions(runtime.db) as began:  # waiting for the backoff: nothing to do
+        assert send_task_reminders(runtime, week_before + timedelta(seconds=30)) == 0
+    assert began == [0]
+
+    monkeypatch.setattr(notifications, "notify_reminder", real)  # repaired
+    assert send_task_reminders(runtime, week_before + timedelta(minutes=1)) == 1
+    with runtime.transaction(write=False) as session:
+        assert session.scalar(select(Incident.resolved_at)) == week_before + timedelta(minutes=1)

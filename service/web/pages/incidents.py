@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ...domain import incidents as incident_cases
+from ...jobs.reminders import retry_instance
 from ...jobs.timers import fire_one
 from ..runtime import runtime
 from ..session_auth import page_call
@@ -31,6 +32,8 @@ def retry(incident_id: int) -> Response:
         instance_id, job = incident.instance_id, incident.job
     if job == incident_cases.TIMERS:
         fire_one(rt, instance_id, now)  # the timer job for this one item: it resolves or renews the incident
+    elif job == incident_cases.REMINDERS:
+        retry_instance(rt, instance_id, now)
     else:
         with rt.transaction(write=False) as session, rt.db.write_on_demand() as write:
             incident_cases.recheck_state(session, instance_id=instance_id, write=write, now=now)
