@@ -67,8 +67,14 @@ def run(host: str, port: int, threads: int) -> int:
     """Start both, supervise them, stop both together; returns the exit status."""
     env = dict(os.environ)
     env.setdefault("STO_BASE_URL", f"http://{host}:{port}")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped like Ctrl-C: both children stop too
     scheduler, read_end = _scheduler(env)
-    if not _wait_ready(scheduler, read_end):
+    try:
+        ready = _wait_ready(scheduler, read_end)
+    except (KeyboardInterrupt, SystemExit):
+        _stop(scheduler)
+        return 0
+    if not ready:
         _stop(scheduler)
         print(
             "STO Flow did not start: the scheduler could not start (see the message above); the web server was not "
@@ -79,7 +85,6 @@ def run(host: str, port: int, threads: int) -> int:
     serve = [f"--host={host}", f"--port={port}", f"--threads={threads}", "--call", "service:create_app"]
     web = subprocess.Popen([sys.executable, "-m", "waitress", *serve], env=env)
     print(f"STO Flow on http://{host}:{port}  (scheduler running, pid {scheduler.pid}; web pid {web.pid})", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while True:
             for name, process, other in (("scheduler", scheduler, web), ("web server", web, scheduler)):

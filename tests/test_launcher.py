@@ -90,3 +90,22 @@ def test_when_the_scheduler_dies_the_web_server_stops_too(tmp_path: Path) -> Non
     assert launcher.returncode != 0
     assert "the scheduler exited" in err
     assert not _listening(web_port)
+
+
+def test_stopping_the_launcher_stops_the_scheduler_and_the_web_server(tmp_path: Path) -> None:
+    web_port, mail_port = _free_port(), _free_port()
+    launcher = _launcher(tmp_path, web_port, mail_port)
+    try:
+        line = launcher.stdout.readline() if launcher.stdout else ""
+        scheduler_pid = int(line.split("scheduler running, pid ")[1].split(";")[0])
+        deadline = time.monotonic() + 30
+        while not _listening(web_port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _listening(web_port) and _listening(mail_port)
+        launcher.send_signal(signal.SIGTERM)
+        launcher.communicate(timeout=30)
+    finally:
+        launcher.kill()
+    assert not _listening(web_port) and not _listening(mail_port)
+    with pytest.raises(ProcessLookupError):
+        os.kill(scheduler_pid, 0)
