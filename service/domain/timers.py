@@ -13,11 +13,11 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import engine
-from ..models import DueTimer, ProcessInstance
+from ..models import DueTimer, ProcessDefinition, ProcessInstance
 from .audit import record_event
 from .definitions import parsed_process
 from .errors import Conflict, StateUnreadable
@@ -66,7 +66,10 @@ def fire_instance_timers(session: Session, *, instance_id: int, now: datetime, w
     ran, or when a service task needs it). Raises engine.EngineError when a step fails, StateUnreadable when the
     stored state cannot be loaded."""
     instance = session.scalar(
-        select(ProcessInstance).where(ProcessInstance.id == instance_id, ProcessInstance.status == "running")
+        select(ProcessInstance)
+        # The definition's files are only read when the spec cache misses.
+        .options(joinedload(ProcessInstance.definition).defer(ProcessDefinition.files))
+        .where(ProcessInstance.id == instance_id, ProcessInstance.status == "running")
     )
     due = (
         session.scalars(
@@ -83,6 +86,7 @@ def fire_instance_timers(session: Session, *, instance_id: int, now: datetime, w
             resolve(write(), instance_id=instance_id, job=JOB, now=now)
         return 0
     assert instance is not None
+    had_incident = find_open(session, instance_id=instance_id, job=JOB) is not None
     process = parsed_process(instance.definition)
     held: list[ProcessInstance] = []
 
@@ -114,7 +118,8 @@ def fire_instance_timers(session: Session, *, instance_id: int, now: datetime, w
                 details={"task": step.spec_name, "kind": step.kind},
             )
         apply_outcome(writes, target, outcome, actor=None, now=now)
-        resolve(writes, instance_id=instance_id, job=JOB, now=now)
+        if had_incident:
+            resolve(writes, instance_id=instance_id, job=JOB, now=now)
         writes.flush()
     except StaleDataError as err:
         raise Conflict("Dit verzoek is net door iemand anders gewijzigd.", instance_id) from err
