@@ -3,6 +3,7 @@ all 100, the broken ones become incidents with their Dutch reason, wait for thei
 
 from __future__ import annotations
 
+import gc
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -133,13 +134,15 @@ def test_a_hundred_timers_fire_while_three_broken_instances_become_incidents(
             done_at[instance_id] = time.monotonic()
 
     monkeypatch.setattr(timer_job, "fire_one", timed)
+    gc.collect()  # what earlier tests left behind is not this job's time
     with time_machine.travel(due, tick=True):
         started = time.monotonic()
         assert fire_timers(runtime, utc_now()) == HEALTHY
         elapsed = time.monotonic() - started
     # The broken ones come first in the due order: even so, the last of the 100 fired within 2 s of the start
     # (about 0.9 s on a busy 2-core machine), and the whole run ends soon after.
-    assert max(done_at[i] for i in healthy) - started < 2.0
+    last_fired = max(done_at[i] for i in healthy) - started
+    assert last_fired < 2.0, f"the 100 fired within {last_fired:.2f} s (the run took {elapsed:.2f} s)"
     assert elapsed < 2.0 + runtime.settings.script_seconds
     assert _statuses(runtime, healthy) == {"completed": HEALTHY}
     assert _statuses(runtime, broken) == {"running": 3}
