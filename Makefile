@@ -39,13 +39,11 @@ browser:
 setup: install
 	$(BIN)/flask --app service setup
 
-# The web service and the scheduler together; Ctrl-C stops both.
+# The scheduler and the web service as one: the scheduler (and its development mail catch-all, port
+# STO_MAIL_CATCHALL_PORT, default 8025) must start first; if either stops, both stop. Ctrl-C stops both.
 run: setup
-	@echo "STO Flow on http://127.0.0.1:$(PORT)  (demo accounts: see README.md, password 'demo')"
-	export STO_BASE_URL=$${STO_BASE_URL:-http://127.0.0.1:$(PORT)}; \
-	$(BIN)/flask --app service scheduler & SCHEDULER=$$!; \
-	trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) --threads 8 --call service:create_app
+	@echo "Starting STO Flow on http://127.0.0.1:$(PORT)  (demo accounts: see README.md, password 'demo')"
+	$(BIN)/python -m service.launcher --host 127.0.0.1 --port $(PORT) --threads 8
 
 run-scheduler: setup
 	$(BIN)/flask --app service scheduler

@@ -36,11 +36,14 @@ def register_cli(app: Flask) -> None:
         """Run the scheduler: BPMN timers, mail, reminders and reports (its own process; stop with Ctrl-C)."""
         import logging
 
-        from .jobs.scheduler import Scheduler
+        from .jobs.scheduler import Scheduler, StartupError
+        from .launcher import tell_ready
 
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every run of every job at INFO
         try:
-            Scheduler(runtime()).start()
+            Scheduler(runtime()).start(on_ready=tell_ready)
+        except StartupError as err:
+            raise click.ClickException(f"the scheduler cannot start: {err}") from err
         except (KeyboardInterrupt, SystemExit):
             click.echo("scheduler stopped")
 

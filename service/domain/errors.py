@@ -61,3 +61,17 @@ class ProcessFailed(DomainError):
         self.detail = detail
         self.instance_id = instance_id  # the instance the failed step belongs to, when it exists
         self.actor_id = actor_id  # who tried the step
+
+
+class StateUnreadable(DomainError):
+    """The stored state of an instance cannot be loaded; it is an incident until an administrator repairs it."""
+
+    code = "state_unreadable"
+
+    def __init__(self, instance_id: int, detail: str = "") -> None:
+        super().__init__(
+            "Dit verzoek kan niet worden geladen: de opgeslagen gegevens zijn beschadigd. "
+            "Er is niets gewijzigd; een beheerder ziet dit bij de storingen."
+        )
+        self.instance_id = instance_id
+        self.detail = detail

@@ -196,6 +196,12 @@ def is_digest_time(now: datetime) -> bool:
     return now.astimezone(messages.TIME_ZONE).time() >= DIGEST_AT
 
 
+def any_held_mail(session: Session, *, now: datetime) -> bool:
+    """Whether some mail waits for a daily digest (reads only)."""
+    query = select(OutboxEmail.id).where(OutboxEmail.status == "held", OutboxEmail.created_at <= now).limit(1)
+    return session.scalar(query) is not None
+
+
 def queue_daily_digests(session: Session, *, now: datetime) -> int:
     """From 07:00 Dutch time: bundle each user's held mail into one digest (once per user per day; what comes
     in after it waits for the next day). Returns how many digests were queued."""

@@ -12,6 +12,7 @@ from .. import engine
 from ..models import DueTimer, HumanTask, ProcessInstance, User
 from .audit import record_event
 from .notifications import notify_new_task
+from .reminders import first_reminder_at
 
 # How the audit trail names what the engine did by itself (the engine's own kind stays in the details).
 STEP_LABELS = {
@@ -115,6 +116,7 @@ def _sync_tasks(
             reminder_offsets=",".join(str(int(r.total_seconds())) for r in task.reminders),
             escalate_to=task.escalate_to,
         )
+        row.next_reminder_at = first_reminder_at(row)
         session.add(row)
         record_event(
             session,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Deadline, HumanTask, ProcessInstance, Region, ReportItem, User
+from ..models import Deadline, HumanTask, ProcessInstance, Region, ReportItem, TaskReminder, User
 from .accounts import system_user
 from .audit import record_event
 from .deadlines import (
@@ -208,28 +208,57 @@ def record_submission(
 # --- reminders of the deadline itself ------------------------------------------------------------------------
 
 
-def remind_deadlines(session: Session, *, now: datetime) -> int:
-    """At each of a deadline's reminder moments (its `reminder_weeks`, edited in the calendar), remind whoever
-    holds an open step of its running report. Only the latest moment reached is sent (after downtime nobody
-    needs three in a row); the outbox's keys make a repeated run send nothing new."""
+def list_deadline_reminders_due(session: Session, *, now: datetime) -> list[tuple[int, int]]:
+    """The (deadline, open step) pairs to remind now: at each of a deadline's reminder moments (its
+    `reminder_weeks`, edited in the calendar) whoever holds an open step of its running report is reminded, once
+    per step and moment (a task_reminder row remembers it). Only the latest moment reached counts (after
+    downtime nobody needs three in a row). Reads only: with nothing due the job writes nothing."""
     today = local_day(now)
-    queued = 0
     due = session.scalars(
         select(Deadline)
         .join(ProcessInstance, ProcessInstance.id == Deadline.instance_id)
         .where(Deadline.due_date >= today, Deadline.submitted_on.is_(None), ProcessInstance.status == "running")
     ).all()
+    pairs = []
     for deadline in due:
-        assert deadline.due_date is not None
-        reached = [w for w in deadline.reminder_weeks if deadline.due_date - timedelta(weeks=w) <= today]
-        if not reached:
+        weeks = _reminder_weeks_reached(deadline, today)
+        if weeks is None:
             continue
-        weeks = min(reached)
-        label = "1 week tot de termijn" if weeks == 1 else f"{weeks} weken tot de termijn"
-        end_of_day = datetime.combine(deadline.due_date, time(23, 59), tzinfo=LOCAL)
-        open_steps = session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == deadline.instance_id, HumanTask.status == "open")
-        ).all()
-        for task in open_steps:
-            queued += notify_reminder(session, task, end_of_day, label, now)
-    return queued
+        handled = select(TaskReminder.id).where(
+            TaskReminder.task_id == HumanTask.id, TaskReminder.moment == _deadline_moment(weeks)
+        )
+        steps = session.scalars(
+            select(HumanTask.id).where(
+                HumanTask.instance_id == deadline.instance_id, HumanTask.status == "open", ~handled.exists()
+            )
+        )
+        pairs.extend((deadline.id, task_id) for task_id in steps)
+    return pairs
+
+
+def remind_deadline_step(session: Session, *, deadline_id: int, task_id: int, now: datetime) -> int:
+    """Remind the holders of one open step of a deadline's report, unless that moment was handled already."""
+    deadline = session.get(Deadline, deadline_id)
+    task = session.get(HumanTask, task_id)
+    if deadline is None or task is None or task.status != "open" or deadline.due_date is None:
+        return 0
+    weeks = _reminder_weeks_reached(deadline, local_day(now))
+    if weeks is None:
+        return 0
+    moment = _deadline_moment(weeks)
+    if session.scalar(select(TaskReminder.id).where(TaskReminder.task_id == task_id, TaskReminder.moment == moment)):
+        return 0
+    label = "1 week tot de termijn" if weeks == 1 else f"{weeks} weken tot de termijn"
+    end_of_day = datetime.combine(deadline.due_date, time(23, 59), tzinfo=LOCAL)
+    session.add(TaskReminder(task_id=task_id, moment=moment, handled_at=now, sent=True))
+    return notify_reminder(session, task, end_of_day, label, now)
+
+
+def _reminder_weeks_reached(deadline: Deadline, today: date) -> int | None:
+    assert deadline.due_date is not None
+    reached = [w for w in deadline.reminder_weeks if deadline.due_date - timedelta(weeks=w) <= today]
+    return min(reached) if reached else None
+
+
+def _deadline_moment(weeks: int) -> str:
+    return f"termijn:{weeks}w"

@@ -14,6 +14,20 @@ from .definitions import list_latest_definitions, parsed_process
 from .instances import launch_instance
 
 
+def any_timer_instance_missing(session: Session) -> bool:
+    """Whether some process that starts on a timer lacks its waiting instance in some region (reads only)."""
+    regions = set(session.scalars(select(Region.code)))
+    for definition in list_latest_definitions(session):
+        if not parsed_process(definition).starts_on_timer:
+            continue
+        have = set(
+            session.scalars(select(ProcessInstance.region_code).where(ProcessInstance.definition_id == definition.id))
+        )
+        if regions - have:
+            return True
+    return False
+
+
 def start_waiting_timer_instances(session: Session, *, now: datetime) -> int:
     """Create the missing waiting instances; exactly once, also with two schedulers (the definition row is
     locked with SKIP LOCKED on PostgreSQL; SQLite serializes write transactions)."""

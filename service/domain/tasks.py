@@ -17,7 +17,7 @@ from .access import require_may_act, require_region_member
 from .attachments import check_references
 from .audit import record_task_event
 from .definitions import parsed_process
-from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound, ProcessFailed, StateUnreadable
 from .forms import FormLibrary, schema_for_region, validate_submission
 from .inbox import INBOX_ORDER, actionable_tasks
 from .notifications import notify_if_decided
@@ -66,7 +66,10 @@ def _task_data(task: HumanTask) -> dict[str, Any]:
     """The data the task sees in the engine (including what its preScript drafted, e.g. a letter)."""
     instance = task.instance
     if task.status == "open":
-        snapshot = engine.read_snapshot(parsed_process(instance.definition), instance.state)
+        try:
+            snapshot = engine.read_snapshot(parsed_process(instance.definition), instance.state)
+        except engine.StateUnreadable as err:
+            raise StateUnreadable(instance.id, str(err)) from err
         for ready in snapshot.ready_tasks:
             if ready.task_id == task.engine_task_id:
                 return ready.data
@@ -145,6 +148,8 @@ def complete_task(
         outcome = engine.complete_user_task(process, instance.state, task.engine_task_id, submission, services)
     except engine.TaskNotReady as err:
         raise Conflict("Deze taak staat niet meer open.", instance_id=instance.id) from err
+    except engine.StateUnreadable as err:
+        raise StateUnreadable(instance.id, str(err)) from err
     except engine.EngineError as err:
         raise ProcessFailed(
             f"De stap '{err.task_name}' kon niet worden uitgevoerd: {err.reason}. Er is niets opgeslagen.",

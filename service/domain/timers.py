@@ -1,95 +1,126 @@
 """Firing BPMN timers: which instances have a timer due, and firing them exactly once.
 
-Exactly once, also with two scheduler processes on one PostgreSQL database: the instance row is locked with
-SKIP LOCKED (a second scheduler passes it by) and the due timers are read again under that lock. On SQLite
-write transactions are serialized (BEGIN IMMEDIATE), which gives the same guarantee.
+The engine runs before the write transaction begins (diagram code never holds the database); the instance is
+then written with its version check, so when another scheduler or a user moved it meanwhile, the write fails
+(StaleDataError) and this firing is dropped: whoever changed it did the work. An instance whose firing failed
+has an incident (incidents.py) and is left out of the due order until its next attempt.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from collections.abc import Callable, Collection
+from datetime import datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import engine
-from ..models import DueTimer, ProcessInstance
+from ..models import DueTimer, ProcessDefinition, ProcessInstance
 from .audit import record_event
 from .definitions import parsed_process
+from .errors import Conflict, StateUnreadable
+from .incidents import TIMERS, find_open, resolve, waiting_for_backoff
 from .progress import apply_outcome
 from .service_tasks import ServiceContext, service_handler
 
 log = logging.getLogger(__name__)
-RETRY_AFTER_FAILURE = timedelta(minutes=10)
+JOB = TIMERS  # the job name on incidents
 
 
-def list_instances_with_due_timers(session: Session, *, now: datetime, limit: int = 100) -> list[int]:
-    """Instances that have at least one timer due, earliest due first."""
-    rows = session.execute(
+def list_instances_with_due_timers(
+    session: Session, *, now: datetime, limit: int = 100, exclude: Collection[int] = ()
+) -> list[int]:
+    """Instances that have at least one timer due, earliest due first, leaving out those whose incident's
+    next attempt is still to come (and those in `exclude`)."""
+    query = (
         select(DueTimer.instance_id, func.min(DueTimer.due_at).label("due"))
-        .where(DueTimer.fired_at.is_(None), DueTimer.due_at <= now)
+        .where(
+            DueTimer.fired_at.is_(None),
+            DueTimer.due_at <= now,
+            ~waiting_for_backoff(DueTimer.instance_id, job=JOB, now=now),
+        )
         .group_by(DueTimer.instance_id)
         .order_by("due")
         .limit(limit)
     )
-    return [instance_id for instance_id, _due in rows]
+    if exclude:
+        query = query.where(DueTimer.instance_id.not_in(list(exclude)))
+    return [instance_id for instance_id, _due in session.execute(query)]
 
 
-def find_next_due(session: Session) -> datetime | None:
-    """When the earliest waiting timer is due (None when nothing waits)."""
-    return session.scalar(select(func.min(DueTimer.due_at)).where(DueTimer.fired_at.is_(None)))
-
-
-def fire_instance_timers(session: Session, *, instance_id: int, now: datetime) -> int:
-    """Let the due timers of one instance fire and run it onward; 0 when another scheduler has it or
-    nothing is due any more. Raises ProcessFailed-free: engine errors are recorded and retried later."""
-    locked = session.scalar(
-        select(ProcessInstance)
-        .where(ProcessInstance.id == instance_id, ProcessInstance.status == "running")
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
-    )
-    if locked is None:
-        return 0
-    due = session.scalars(
-        select(DueTimer).where(DueTimer.instance_id == instance_id, DueTimer.fired_at.is_(None), DueTimer.due_at <= now)
-    ).all()
-    if not due:
-        return 0
-    process = parsed_process(locked.definition)
-    outcome = engine.fire_due_timers(
-        process, locked.state, service_handler(ServiceContext(lambda: session, lambda: locked, None, now))
-    )
-    fired = [step for step in outcome.snapshot.steps if step.task_id in {t.engine_task_id for t in due}]
-    for step in fired:
-        record_event(
-            session,
-            action="timer_fired",
-            summary=f"Termijn verstreken: {step.name}",
-            now=now,
-            region_code=locked.region_code,
-            instance_id=locked.id,
-            details={"task": step.spec_name, "kind": step.kind},
+def find_next_due(session: Session, *, now: datetime) -> datetime | None:
+    """When the earliest waiting timer is due (None when nothing waits); timers of instances waiting for their
+    incident's next attempt are found again by the regular poll."""
+    return session.scalar(
+        select(func.min(DueTimer.due_at)).where(
+            DueTimer.fired_at.is_(None), ~waiting_for_backoff(DueTimer.instance_id, job=JOB, now=now)
         )
-    apply_outcome(session, locked, outcome, actor=None, now=now)
+    )
+
+
+def fire_instance_timers(session: Session, *, instance_id: int, now: datetime, write: Callable[[], Session]) -> int:
+    """Let the due timers of one instance fire and run it onward; 0 when nothing is due any more or someone else
+    changed the instance meanwhile. `session` only reads; `write` opens the write transaction (after the engine
+    ran, or when a service task needs it). Raises engine.EngineError when a step fails, StateUnreadable when the
+    stored state cannot be loaded."""
+    instance = session.scalar(
+        select(ProcessInstance)
+        # The definition's files are only read when the spec cache misses.
+        .options(joinedload(ProcessInstance.definition).defer(ProcessDefinition.files))
+        .where(ProcessInstance.id == instance_id, ProcessInstance.status == "running")
+    )
+    due = (
+        session.scalars(
+            select(DueTimer.engine_task_id).where(
+                DueTimer.instance_id == instance_id, DueTimer.fired_at.is_(None), DueTimer.due_at <= now
+            )
+        ).all()
+        if instance is not None
+        else []
+    )
+    if not due:
+        # Nothing left to fire (finished or moved on meanwhile): an incident about it has nothing to retry.
+        if find_open(session, instance_id=instance_id, job=JOB) is not None:
+            resolve(write(), instance_id=instance_id, job=JOB, now=now)
+        return 0
+    assert instance is not None
+    had_incident = find_open(session, instance_id=instance_id, job=JOB) is not None
+    process = parsed_process(instance.definition)
+    held: list[ProcessInstance] = []
+
+    def writable() -> ProcessInstance:
+        # The row as read, handed over without reading it again: its version column makes the UPDATE fail
+        # when someone else changed the instance meanwhile.
+        if not held:
+            held.append(write().merge(instance, load=False))
+        return held[0]
+
+    try:
+        outcome = engine.fire_due_timers(
+            process, instance.state, service_handler(ServiceContext(write, writable, None, now))
+        )
+    except engine.StateUnreadable as err:
+        raise StateUnreadable(instance_id, str(err)) from err
+    target = writable()
+    writes = write()
+    fired = [step for step in outcome.snapshot.steps if step.task_id in set(due)]
+    try:
+        for step in fired:
+            record_event(
+                writes,
+                action="timer_fired",
+                summary=f"Termijn verstreken: {step.name}",
+                now=now,
+                region_code=target.region_code,
+                instance_id=target.id,
+                details={"task": step.spec_name, "kind": step.kind},
+            )
+        apply_outcome(writes, target, outcome, actor=None, now=now)
+        if had_incident:
+            resolve(writes, instance_id=instance_id, job=JOB, now=now)
+        writes.flush()
+    except StaleDataError as err:
+        raise Conflict("Dit verzoek is net door iemand anders gewijzigd.", instance_id) from err
     return len(fired)
-
-
-def postpone_failed_timers(session: Session, *, instance_id: int, now: datetime, error: str) -> None:
-    """A firing failed (e.g. a script after the timer): try again later instead of every second."""
-    session.execute(
-        update(DueTimer)
-        .where(DueTimer.instance_id == instance_id, DueTimer.fired_at.is_(None), DueTimer.due_at <= now)
-        .values(due_at=now + RETRY_AFTER_FAILURE, failures=DueTimer.failures + 1)
-    )
-    instance = session.get(ProcessInstance, instance_id)
-    record_event(
-        session,
-        action="timer_failed",
-        summary="Termijn kon niet worden verwerkt; nieuwe poging volgt",
-        now=now,
-        region_code=instance.region_code if instance else None,
-        instance_id=instance_id,
-        details={"error": error[:500]},
-    )

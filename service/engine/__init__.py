@@ -4,6 +4,7 @@ from .calls import complete_user_task, configure, fire_due_timers, read_snapshot
 from .diagrams import DiagramError, ParsedProcess, SpecCache, UserTaskInfo, parse_files, spec_cache
 from .isolation import Limits
 from .sandbox import ServiceHandler
+from .serializer import StateUnreadable
 from .snapshot import EngineStep, PendingTimer, ReadyTask, Snapshot
 from .workflows import EngineError, Outcome, TaskNotReady
 
@@ -19,6 +20,7 @@ __all__ = [
     "ServiceHandler",
     "Snapshot",
     "SpecCache",
+    "StateUnreadable",
     "TaskNotReady",
     "UserTaskInfo",
     "complete_user_task",

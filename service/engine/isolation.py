@@ -29,6 +29,7 @@ from typing import Any
 
 from .diagrams import ParsedProcess, parse_files
 from .sandbox import ServiceHandler
+from .serializer import StateUnreadable
 from .workflows import EngineError, TaskNotReady, engine_clock, run_operation
 
 # Reasons shown to users (Dutch). The technical detail goes to the log and the audit trail.
@@ -188,6 +189,8 @@ def _rebuild(error: tuple[str, ...]) -> BaseException:
     kind = error[0]
     if kind == "not_ready":
         return TaskNotReady(error[1])
+    if kind == "unreadable":
+        return StateUnreadable(error[1])
     if kind == "engine":
         return EngineError(error[1], error[2], error[3])
     return EngineError(error[1], error[2], error[3])
@@ -224,6 +227,8 @@ def _serve(conn: Connection, current: Any) -> None:
                 result: tuple[Any, ...] = ("done", "ok", outcome)
             except TaskNotReady as err:
                 result = ("done", "error", ("not_ready", str(err)))
+            except StateUnreadable as err:
+                result = ("done", "error", ("unreadable", str(err)))
             except EngineError as err:
                 result = ("done", "error", ("engine", err.task_name, err.reason, err.detail))
             except MemoryError as err:

@@ -44,6 +44,11 @@ class StateFormatError(Exception):
     """The stored state was written in a format this version cannot read."""
 
 
+class StateUnreadable(Exception):
+    """The stored state of an instance cannot be loaded (damaged JSON, nested too deep, an unknown format):
+    no engine call on it can succeed until someone repairs it, so callers report it instead of retrying."""
+
+
 def dump_state(workflow: BpmnWorkflow) -> str:
     """Serialize a workflow without its spec."""
     library_json = _serializer.serialize_json(workflow)
@@ -51,10 +56,16 @@ def dump_state(workflow: BpmnWorkflow) -> str:
 
 
 def load_state(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
-    """Restore a workflow from `dump_state` output and its parsed spec (the script engine is NOT set)."""
-    envelope = json.loads(state)
-    if envelope.get("sto_format") != FORMAT:
-        raise StateFormatError(f"unknown state format {envelope.get('sto_format')!r}")
-    dct = envelope["workflow"]
-    _serializer.migrate(dct)
-    return _converter.restore(dct, spec, subprocess_specs)
+    """Restore a workflow from `dump_state` output and its parsed spec (the script engine is NOT set).
+    Raises StateUnreadable when the state cannot be read, whatever the cause."""
+    try:
+        envelope = json.loads(state)
+        if not isinstance(envelope, dict) or envelope.get("sto_format") != FORMAT:
+            found = envelope.get("sto_format") if isinstance(envelope, dict) else None
+            raise StateFormatError(f"unknown state format {found!r}")
+        dct = envelope["workflow"]
+        _serializer.migrate(dct)
+        return _converter.restore(dct, spec, subprocess_specs)
+    except (StateFormatError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as err:
+        # Library code walks the JSON recursively: a damaged or 900-level-deep state fails in many ways.
+        raise StateUnreadable(repr(err)[:500]) from err

@@ -24,7 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .diagrams import DecisionWithoutMatch, ParsedProcess
 from .sandbox import ScriptRejected, ScriptTooLong, ServiceHandler, StoScriptEngine, time_budget
-from .serializer import dump_state, load_state
+from .serializer import StateUnreadable, dump_state, load_state
 from .snapshot import EngineStep, PendingTimer, ReadyTask, Snapshot
 
 
@@ -113,7 +113,11 @@ def fire_due_timers(
 
 def read_snapshot(process: ParsedProcess, state: str) -> Snapshot:
     """Describe a stored workflow without changing it (runs no diagram code)."""
-    return _snapshot(_load(process, state, None), [])
+    workflow = _load(process, state, None)
+    try:
+        return _snapshot(workflow, [])
+    except RecursionError as err:  # data nested too deep to walk
+        raise StateUnreadable(repr(err)[:500]) from err
 
 
 OPERATIONS = {"start": start_workflow, "complete": complete_user_task, "fire": fire_due_timers}

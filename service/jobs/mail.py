@@ -10,7 +10,7 @@ import logging
 from datetime import datetime
 from email.message import EmailMessage
 
-from ..domain.notifications import is_digest_time, queue_daily_digests
+from ..domain.notifications import any_held_mail, is_digest_time, queue_daily_digests
 from ..mail import outbox, smtp
 from ..models import OutboxEmail
 from ..runtime import Runtime
@@ -71,5 +71,8 @@ def send_digests(runtime: Runtime, now: datetime) -> int:
     Safe to run often: each user gets at most one digest a day."""
     if not is_digest_time(now):
         return 0
+    with runtime.transaction(write=False) as session:
+        if not any_held_mail(session, now=now):
+            return 0  # nothing waits: no write transaction
     with runtime.transaction(write=True) as session:
         return queue_daily_digests(session, now=now)

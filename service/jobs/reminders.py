@@ -1,57 +1,117 @@
 """Job: remind a task's candidates before its due date and tell the escalation role once it is overdue.
-Idempotent: each reminder and escalation is queued once (the outbox's dedupe keys), however often this runs."""
+
+A cheap, idempotent poll: it reads only tasks whose next reminder moment has come (an indexed range), decides
+per task in service/domain/reminders.py, and handles each task in its own write transaction; with nothing due
+it opens no write transaction at all. A failing task becomes an incident of its instance and waits for the
+incident's backoff (its next moment moves with it), so it never holds up the tasks due after it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import logging
+from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from ..domain import notifications, reports
-from ..models import HumanTask
+from ..domain import incidents, notifications, reminders, reports
+from ..models import HumanTask, TaskReminder
 from ..runtime import Runtime
 
-LOOKAHEAD = timedelta(weeks=26)  # reminders are at most this long before a due date
+log = logging.getLogger(__name__)
+BATCH = 200
 
 
 def send_task_reminders(runtime: Runtime, now: datetime) -> int:
-    """Queue the reminders and escalations that are due at `now`; returns how many were new."""
-    queued = 0
-    with runtime.transaction(write=True) as session:
-        candidates = session.scalars(
-            select(HumanTask).where(
-                HumanTask.status == "open",
-                HumanTask.due_at.is_not(None),
-                HumanTask.due_at <= now + LOOKAHEAD,
-                or_(HumanTask.reminder_offsets != "", HumanTask.escalate_to.is_not(None)),
+    """Queue the reminders and escalations that are due at `now`; returns how many tasks got one."""
+    with runtime.transaction(write=False) as session:
+        due = list(
+            session.scalars(
+                select(HumanTask.id)
+                .where(HumanTask.next_reminder_at <= now, HumanTask.status == "open")
+                .order_by(HumanTask.next_reminder_at)
+                .limit(BATCH)
             )
-        ).all()
-        for task in candidates:
-            assert task.due_at is not None
-            if now >= task.due_at:
-                if task.escalate_to and notifications.notify_overdue(session, task, now):
-                    queued += 1
-                continue
-            # Reminder moments that came after the task appeared and have passed; only the latest one is
-            # sent (after downtime nobody needs three reminders in a row).
-            reached = [o for o in _offsets(task) if task.created_at <= task.due_at - o <= now]
-            if reached and notifications.notify_reminder(session, task, task.due_at, _label(min(reached)), now):
-                queued += 1
+        )
+    queued = 0
+    for task_id in due:
+        try:
+            with runtime.transaction(write=True) as session:
+                queued += remind_task(session, task_id=task_id, now=now)
+        except Exception as err:  # one task's failure never stops the reminders of the others
+            log.exception("reminder of task %s failed", task_id)
+            _postpone(runtime, task_id, now, err)
     return queued
 
 
-def _offsets(task: HumanTask) -> list[timedelta]:
-    return [timedelta(seconds=int(s)) for s in task.reminder_offsets.split(",") if s.strip()]
+def _postpone(runtime: Runtime, task_id: int, now: datetime, err: Exception) -> None:
+    """Record the failure as an incident of the task's instance and wait for its backoff."""
+    try:
+        with runtime.transaction(write=True) as session:
+            task = session.get(HumanTask, task_id)
+            if task is None:
+                return
+            incident = incidents.record_failure(
+                session,
+                instance_id=task.instance_id,
+                job=incidents.REMINDERS,
+                element=task.name,
+                reason="De herinnering voor deze taak kon niet worden verstuurd; nieuwe poging volgt.",
+                detail=repr(err),
+                now=now,
+            )
+            task.next_reminder_at = incident.next_attempt_at
+    except Exception:  # e.g. the database is gone: the next run tries again
+        log.exception("could not record the incident of task %s", task_id)
 
 
-def _label(offset: timedelta) -> str:
-    days = offset.days
-    if days and days % 7 == 0:
-        return f"{days // 7} week" if days == 7 else f"{days // 7} weken"
-    return f"{days} dag" if days == 1 else f"{days} dagen"
+def retry_instance(runtime: Runtime, instance_id: int, now: datetime) -> int:
+    """ "Opnieuw proberen" on a reminder incident: the instance's open tasks are due now, then the job runs."""
+    with runtime.transaction(write=True) as session:
+        session.execute(
+            update(HumanTask)
+            .where(
+                HumanTask.instance_id == instance_id,
+                HumanTask.status == "open",
+                HumanTask.next_reminder_at.is_not(None),
+            )
+            .values(next_reminder_at=now)
+        )
+    return send_task_reminders(runtime, now)
+
+
+def remind_task(session: Session, *, task_id: int, now: datetime) -> int:
+    """Handle the due moments of one task: send the one that counts, remember each, plan the next."""
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        return 0
+    handled = set(session.scalars(select(TaskReminder.moment).where(TaskReminder.task_id == task_id)))
+    decision = reminders.decide(task, handled, now)
+    sent = 0
+    if decision.send is not None:
+        moment = decision.send
+        if moment.key == reminders.OVERDUE:
+            notifications.notify_overdue(session, task, now)
+        else:
+            assert task.due_at is not None and moment.offset is not None
+            notifications.notify_reminder(session, task, task.due_at, reminders.label(moment.offset), now)
+        session.add(TaskReminder(task_id=task_id, moment=moment.key, handled_at=now, sent=True))
+        sent = 1
+    session.add_all(TaskReminder(task_id=task_id, moment=m.key, handled_at=now, sent=False) for m in decision.skip)
+    task.next_reminder_at = decision.next_at
+    incidents.resolve(session, instance_id=task.instance_id, job=incidents.REMINDERS, now=now)
+    return sent
 
 
 def send_deadline_reminders(runtime: Runtime, now: datetime) -> int:
-    """Queue the reminders of the deadline calendar (weeks before each deadline) to whoever holds its report."""
-    with runtime.transaction(write=True) as session:
-        return reports.remind_deadlines(session, now=now)
+    """Queue the reminders of the deadline calendar (weeks before each deadline) to whoever holds its report;
+    one step per transaction, and none at all when nothing is due."""
+    with runtime.transaction(write=False) as session:
+        due = reports.list_deadline_reminders_due(session, now=now)
+    queued = 0
+    for deadline_id, task_id in due:
+        try:
+            with runtime.transaction(write=True) as session:
+                queued += reports.remind_deadline_step(session, deadline_id=deadline_id, task_id=task_id, now=now)
+        except Exception:  # one step's failure never stops the others
+            log.exception("deadline reminder of deadline %s, task %s failed", deadline_id, task_id)
+    return queued

@@ -26,4 +26,6 @@ def start_due_reports(runtime: Runtime, now: datetime) -> int:
                     started += 1
         except DomainError as err:  # rolled back; the deadline stays due and is tried again on the next run
             log.warning("reporting for deadline %s did not start: %s", deadline_id, err.message)
+        except Exception:  # anything else as well: one deadline never stops the others
+            log.exception("reporting for deadline %s did not start", deadline_id)
     return started

@@ -56,6 +56,10 @@ def exact_wakeup(now: datetime, due: datetime | None, poll_seconds: float) -> da
     return due + FIRE_MARGIN
 
 
+class StartupError(Exception):
+    """The scheduler cannot start (e.g. the mail catch-all's port is taken); the message says what to change."""
+
+
 class Scheduler:
     """Ties the jobs to APScheduler; `scheduler` may be any APScheduler scheduler (tests use a background one)."""
 
@@ -105,7 +109,15 @@ class Scheduler:
             return send_outbox
         from ..mail.catchall import start_catchall
 
-        host, port, stop = start_catchall(settings, port=settings.mail_catchall_port)
+        try:
+            host, port, stop = start_catchall(settings, port=settings.mail_catchall_port)
+        except OSError as err:  # mostly "address already in use"
+            port = settings.mail_catchall_port
+            raise StartupError(
+                f"The development mail catch-all cannot listen on 127.0.0.1:{port} ({err.strerror or err}). "
+                f"Set STO_MAIL_CATCHALL_PORT to a free port (for example STO_MAIL_CATCHALL_PORT={port + 1} make run), "
+                "or STO_SMTP_HOST to a mail server."
+            ) from err
         self._stops.append(stop)
         log.info("no STO_SMTP_HOST: mail goes to the catch-all on %s:%s (read it at /dev/mail)", host, port)
         return partial(send_outbox, host=host, port=port)
@@ -127,9 +139,16 @@ class Scheduler:
                 **defaults,
             )
 
-    def start(self) -> None:
-        self.configure()
+    def start(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Configure every job (raises StartupError when that fails), tell `on_ready`, then run until stopped."""
+        try:
+            self.configure()
+        except BaseException:
+            self.stop_services()
+            raise
         log.info("scheduler started (poll every %ss)", self.poll)
+        if on_ready is not None:
+            on_ready()
         try:
             self.scheduler.start()
         finally:

@@ -4,9 +4,10 @@ from .attachments import Attachment
 from .audit import AuditEvent
 from .base import Base
 from .deadlines import CalendarFeed, Deadline
+from .incidents import Incident
 from .mail import OutboxEmail
 from .people import ROLES, Membership, Region, User
-from .processes import DueTimer, HumanTask, ProcessDefinition, ProcessInstance
+from .processes import DueTimer, HumanTask, ProcessDefinition, ProcessInstance, TaskReminder
 from .regioplan import Activity, BudgetLine, BudgetMutation, ProgrammeLine, ReportItem
 from .sessions import AuthSession
 
@@ -23,6 +24,7 @@ __all__ = [
     "Deadline",
     "DueTimer",
     "HumanTask",
+    "Incident",
     "Membership",
     "OutboxEmail",
     "ProcessDefinition",
@@ -30,5 +32,6 @@ __all__ = [
     "ProgrammeLine",
     "Region",
     "ReportItem",
+    "TaskReminder",
     "User",
 ]

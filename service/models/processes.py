@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
@@ -63,6 +63,7 @@ class HumanTask(Base):
         Index("ix_human_task_candidate", "candidate_user_id", "status"),
         # For the reminder job (a range on due_at); status second, so the inbox planner never prefers it.
         Index("ix_human_task_due", "due_at", "status"),
+        Index("ix_human_task_next_reminder", "next_reminder_at"),
         UniqueConstraint("instance_id", "engine_task_id"),
     )
 
@@ -85,6 +86,8 @@ class HumanTask(Base):
     # Seconds before due_at at which candidates get a reminder, e.g. "604800,172800" (from the diagram).
     reminder_offsets: Mapped[str] = mapped_column(String(200), server_default="")
     escalate_to: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # The next reminder moment not yet handled (service/domain/reminders.py); None when none is left.
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
@@ -108,3 +111,16 @@ class DueTimer(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     failures: Mapped[int] = mapped_column(Integer, server_default="0")  # firing failed; retried later
+
+
+class TaskReminder(Base):
+    """A reminder moment of a task that was handled (sent, or passed by after downtime): never again."""
+
+    __tablename__ = "task_reminder"
+    __table_args__ = (UniqueConstraint("task_id", "moment"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"))
+    moment: Mapped[str] = mapped_column(String(20))  # seconds before the due date, or "te_laat"
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent: Mapped[bool] = mapped_column(Boolean)  # False: passed by (only the latest reached moment is sent)

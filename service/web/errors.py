@@ -18,12 +18,23 @@ from ..domain.errors import (
     NotAuthenticated,
     NotFound,
     ProcessFailed,
+    StateUnreadable,
 )
+from ..domain.incidents import record_unreadable
 from .messages import flatten_marshmallow, translate, translate_fields
+from .runtime import runtime
 
 log = logging.getLogger(__name__)
 
-STATUS = {NotAuthenticated: 401, NotAllowed: 403, NotFound: 404, Conflict: 409, InvalidInput: 422, ProcessFailed: 422}
+STATUS = {
+    StateUnreadable: 503,
+    NotAuthenticated: 401,
+    NotAllowed: 403,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidInput: 422,
+    ProcessFailed: 422,
+}
 
 
 def _title(status: int) -> str:
@@ -38,6 +49,7 @@ def _title(status: int) -> str:
         422: _("Niet verwerkt"),
         429: _("Te veel pogingen. Wacht een minuut en probeer het opnieuw."),
         500: _("Er ging iets mis"),
+        503: _("Dit verzoek kan niet worden geladen"),
     }
     return titles.get(status, _("Fout"))
 
@@ -70,6 +82,18 @@ def _respond(
     return response
 
 
+def _record_unreadable(err: StateUnreadable) -> None:
+    """Make the damaged instance an incident, so administrators see it (in its own transaction: the request's
+    own was rolled back)."""
+    log.error("state of instance %s cannot be loaded: %s", err.instance_id, err.detail)
+    rt = runtime()
+    try:
+        with rt.transaction(write=True) as session:
+            record_unreadable(session, err=err, now=rt.clock())
+    except Exception:  # the page still says what is wrong; the log has the rest
+        log.exception("could not record the incident of instance %s", err.instance_id)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers on the app."""
 
@@ -82,8 +106,10 @@ def register_error_handlers(app: Flask) -> None:
         status = next((s for cls, s in STATUS.items() if isinstance(err, cls)), 400)
         if isinstance(err, ProcessFailed):
             log.warning("process step failed: %s", err.detail)
+        if isinstance(err, StateUnreadable):
+            _record_unreadable(err)
         fields = translate_fields(err.fields) if isinstance(err, InvalidInput) else None
-        instance_id = err.instance_id if isinstance(err, Conflict) else None
+        instance_id = err.instance_id if isinstance(err, (Conflict, StateUnreadable)) else None
         return _respond(status, err.code, translate(err.message), fields, instance_id)
 
     @app.errorhandler(CSRFError)

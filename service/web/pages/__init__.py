@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from flask_babel import get_locale
 
+from ...domain.incidents import WATCHING_ROLE
 from ...domain.overviews import OVERVIEW_ROLES
 from ...models import Region
 from ..runtime import runtime
@@ -12,6 +13,7 @@ from .auth import auth
 from .deadlines import deadlines
 from .dev_mail import dev_mail
 from .inbox import inbox
+from .incidents import incidents
 from .instances import instances
 from .mail_admin import mail_admin
 from .overviews import overviews
@@ -23,7 +25,7 @@ from .tasks import tasks
 
 def register_pages(app: Flask) -> None:
     """Attach every page blueprint and the helpers the layout uses."""
-    for blueprint in (auth, inbox, tasks, start, instances, overviews, people, mail_admin, password):
+    for blueprint in (auth, inbox, tasks, start, instances, overviews, people, mail_admin, password, incidents):
         app.register_blueprint(blueprint)
     app.register_blueprint(deadlines)  # the deadline calendar, 'Mijn agenda' and the .ics feed
     if not app.extensions["sto"].settings.is_production:
@@ -46,8 +48,15 @@ def register_pages(app: Flask) -> None:
         def can_see_overviews() -> bool:
             return any(roles & OVERVIEW_ROLES for roles in user_roles().values())  # same rule as the domain
 
+        def can_see_incidents() -> bool:
+            user = g.get("user")
+            if user is None:
+                return False
+            return bool(user.is_admin or any(WATCHING_ROLE in roles for roles in user.roles.values()))
+
         return {
             "user_roles": user_roles,
+            "can_see_incidents": can_see_incidents,
             "region_name": region_name,
             "can_see_overviews": can_see_overviews,
             "current_lang": lambda: str(get_locale() or "nl"),

@@ -6,6 +6,7 @@ from io import BytesIO
 
 from flask import Blueprint, Response, render_template, send_file
 
+from ...domain import incidents as incident_cases
 from ...domain import instances as instance_cases
 from ...domain.attachments import get_attachment, list_attachments
 from ..diagram import diagram_view
@@ -31,6 +32,7 @@ def show(instance_id: int) -> str:
             files=list_attachments(session, instance_id),
             diagram=diagram_view(view.instance, view.history, view.open_tasks),
             now=rt.clock(),
+            incidents=incident_cases.list_open_for_instance(session, instance_id=view.instance.id),
         )
 
 
