@@ -36,7 +36,7 @@ def fire_timers(runtime: Runtime, now: datetime) -> int:
 def fire_one(runtime: Runtime, instance_id: int, now: datetime) -> int:
     """Fire the due timers of one instance in its own transaction; any failure becomes (or renews) its incident."""
     try:
-        with runtime.transaction(write=False) as session, runtime.db.write_on_demand() as write:
+        with runtime.transaction(write=False) as session, runtime.db.write_on_demand(reader=session) as write:
             return timers.fire_instance_timers(session, instance_id=instance_id, now=now, write=write)
     except Conflict:
         return 0  # someone else moved the instance meanwhile: they did the work
