@@ -35,7 +35,7 @@ def retry(incident_id: int) -> Response:
     elif job == incident_cases.REMINDERS:
         retry_instance(rt, instance_id, now)
     else:
-        with rt.transaction(write=False) as session, rt.db.write_on_demand() as write:
+        with rt.transaction(write=False) as session, rt.db.write_on_demand(reader=session) as write:
             incident_cases.recheck_state(session, instance_id=instance_id, write=write, now=now)
     with page_call(write=False) as (session, _user):
         still_open = incident_cases.find_open(session, instance_id=instance_id, job=job)
