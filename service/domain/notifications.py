@@ -18,8 +18,10 @@ from ..mail.outbox import enqueue, requeue
 from ..models import HumanTask, Membership, OutboxEmail, ProcessInstance, Region, User
 from .audit import record_event
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
+from .incidents import resolve, waiting_for_backoff
 
 DIGEST_AT = time(7, 0)  # Dutch time
+MAIL_JOB = "taakmail"  # the job name on incidents of writing "new task" mail
 # The steps after which a request is decided, per process: the stuurgroep's task or the script that makes the
 # penvoerder's advice the decision.
 DECISION_STEPS = {"wijzigingsverzoek": frozenset({"besluiten", "advies_is_besluit"})}
@@ -27,14 +29,38 @@ DECISION_PARTIES = ("coordinator", "penvoerder")  # besides whoever started the 
 STILL_ABOUT_AN_OPEN_TASK = frozenset({"nieuwe_taak", "herinnering", "te_laat", "escalatie"})
 
 
-def notify_new_task(session: Session, task: HumanTask, now: datetime, *, actor: User | None = None) -> int:
+def new_task_mail_due(session: Session, *, now: datetime, limit: int = 200) -> list[int]:
+    """Tasks whose "new task" mail is still to be written (oldest first), leaving out instances whose mail
+    incident waits for its next attempt. Reads the partial index only: cheap when nothing is pending."""
+    query = (
+        select(HumanTask.id)
+        .where(HumanTask.mail_pending.is_(True), ~waiting_for_backoff(HumanTask.instance_id, job=MAIL_JOB, now=now))
+        .order_by(HumanTask.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def write_new_task_mail(session: Session, task_id: int, now: datetime) -> int:
+    """Queue the "new task" mail of one task (once: the flag is cleared in the same transaction); a task that
+    was done or cancelled before its mail was written gets none. Returns how many mails were queued."""
+    task = session.get(HumanTask, task_id)
+    if task is None or not task.mail_pending:
+        return 0
+    task.mail_pending = False
+    queued = notify_new_task(session, task, now, actor_id=task.created_by_id) if task.status == "open" else 0
+    resolve(session, instance_id=task.instance_id, job=MAIL_JOB, now=now)  # an earlier failure is over
+    return queued
+
+
+def notify_new_task(session: Session, task: HumanTask, now: datetime, *, actor_id: int | None = None) -> int:
     """Tell everyone who may take a new task (its role in its region, or the starter for a task without a
     lane), except the person whose step created it; returns how many mails were queued."""
     session.flush()  # the task's id goes into the link and the dedupe key
     facts = _facts(session, task)
     queued = 0
     for user in task_candidates(session, task):
-        if actor is not None and user.id == actor.id:
+        if user.id == actor_id:
             continue  # they are looking at it already
         message = messages.new_task(user.name, facts, _why(task))
         queued += _send(session, user, message, "nieuwe_taak", f"nieuwe_taak:{task.id}:{user.id}", now, task=task)

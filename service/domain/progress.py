@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from .. import engine
 from ..models import DueTimer, HumanTask, ProcessInstance, User
 from .audit import record_event
-from .notifications import notify_new_task
 from .reminders import first_reminder_at
 
 # How the audit trail names what the engine did by itself (the engine's own kind stays in the details).
@@ -129,9 +128,9 @@ def _sync_tasks(
             task=row,
             details={"role": task.lane, "due_at": row.due_at.isoformat() if row.due_at else None},
         )
-        notify_new_task(
-            session, row, now, actor=actor
-        )  # queued in this transaction: mail exists if and only if the task does
+        # The mail job writes its "new task" mail (notifications.write_new_task_mail): this step stays short.
+        row.mail_pending = True
+        row.created_by_id = actor.id if actor is not None else None
         still_open.append(row)
     return still_open
 

@@ -1,4 +1,4 @@
-"""Jobs: send what the outbox holds, and bundle the daily digests.
+"""Jobs: write the mail of new tasks, send what the outbox holds, and bundle the daily digests.
 
 Sending claims a batch (marked 'sending' and committed) before it talks SMTP, so two scheduler processes never
 send the same mail, and a crash mid-send leaves the rows in 'sending' for an administrator, never resent twice.
@@ -10,9 +10,19 @@ import logging
 from datetime import datetime
 from email.message import EmailMessage
 
-from ..domain.notifications import any_held_mail, is_digest_time, queue_daily_digests
+from sqlalchemy import select
+
+from ..domain import incidents
+from ..domain.notifications import (
+    MAIL_JOB,
+    any_held_mail,
+    is_digest_time,
+    new_task_mail_due,
+    queue_daily_digests,
+)
+from ..domain.notifications import write_new_task_mail as write_new_task_mail_of
 from ..mail import outbox, smtp
-from ..models import OutboxEmail
+from ..models import HumanTask, OutboxEmail
 from ..runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -25,6 +35,7 @@ def send_outbox(
 ) -> int:
     """Send every due mail; returns how many went out. `host`/`port` send to a plain local server instead of
     the configured one (the development catch-all). Without either, mail waits in the outbox."""
+    write_new_task_mail(runtime, now)
     settings = runtime.settings
     target = smtp.SmtpTarget.from_settings(settings, host=host, port=port)
     if target is None:
@@ -46,6 +57,42 @@ def send_outbox(
         if len(batch) < batch_size:
             break
     return sent
+
+
+def write_new_task_mail(runtime: Runtime, now: datetime) -> int:
+    """Write the "new task" mail of tasks created since the last run, one task per transaction; a task whose
+    mail cannot be written becomes an incident of its instance and waits for the backoff. With nothing
+    pending, only reads."""
+    with runtime.transaction(write=False) as session:
+        due = new_task_mail_due(session, now=now)
+    queued = 0
+    for task_id in due:
+        try:
+            with runtime.transaction(write=True) as session:
+                queued += write_new_task_mail_of(session, task_id, now)
+        except Exception as err:  # one task's mail never holds up the others
+            _record_mail_failure(runtime, task_id, now, err)
+    return queued
+
+
+def _record_mail_failure(runtime: Runtime, task_id: int, now: datetime, err: Exception) -> None:
+    failure = incidents.describe_failure(err)
+    log.warning("new-task mail of task %s failed: %s (%s)", task_id, failure.reason, failure.detail)
+    try:
+        with runtime.transaction(write=True) as session:
+            instance_id = session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
+            if instance_id is not None:
+                incidents.record_failure(
+                    session,
+                    instance_id=instance_id,
+                    job=MAIL_JOB,
+                    element="e-mail nieuwe taak",
+                    reason=failure.reason,
+                    detail=failure.detail,
+                    now=now,
+                )
+    except Exception:  # e.g. the database is gone: the next run tries again
+        log.exception("could not record the incident of task %s", task_id)
 
 
 def _claim(runtime: Runtime, now: datetime, limit: int) -> list[tuple[int, EmailMessage]]:

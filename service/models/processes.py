@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
@@ -64,6 +64,13 @@ class HumanTask(Base):
         # For the reminder job (a range on due_at); status second, so the inbox planner never prefers it.
         Index("ix_human_task_due", "due_at", "status"),
         Index("ix_human_task_next_reminder", "next_reminder_at"),
+        # Only the few tasks whose "new task" mail is still to be written are in it.
+        Index(
+            "ix_human_task_mail_pending",
+            "id",
+            sqlite_where=text("mail_pending"),
+            postgresql_where=text("mail_pending"),
+        ),
         UniqueConstraint("instance_id", "engine_task_id"),
     )
 
@@ -90,6 +97,12 @@ class HumanTask(Base):
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The "new task" mail is written by the mail job, not by the step that created the task: the step's write
+    # transaction stays short (no recipients to look up, no mail to render) and the task and its mail still come
+    # from one transaction each way: no mail without its task.
+    mail_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Whose step created the task: they get no mail about it (a hint, not a foreign key).
+    created_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     instance: Mapped[ProcessInstance] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
