@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,9 +30,11 @@ class Database:
             self.read_engine = self.write_engine = create_engine(url, pool_pre_ping=True)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
-        # SQLite has one writer at a time. Writers of this process queue here, in order, instead of in SQLite's
-        # busy handler, which polls with sleeps of up to 100 ms: under load that made requests wait, not work.
-        self._writer_turn = threading.RLock() if self.is_sqlite else contextlib.nullcontext()
+        # SQLite has one writer at a time. Writers queue here instead of in SQLite's busy handler, which polls
+        # with sleeps of up to 100 ms: under load that made requests wait, not work.
+        self._writer_turn: contextlib.AbstractContextManager[Any] = (
+            WriterTurn(_lock_file(url)) if self.is_sqlite else contextlib.nullcontext()
+        )
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[Session]:
@@ -83,6 +88,46 @@ class Database:
     def dispose(self) -> None:
         self.read_engine.dispose()
         self.write_engine.dispose()
+
+
+class WriterTurn:
+    """The turn to write to one SQLite file. Threads of this process queue on a lock; processes (the web server
+    and the scheduler, or several web processes) on an flock of a file beside the database, which the kernel
+    hands to the next waiter the moment it is released. Re-entrant within a thread."""
+
+    def __init__(self, lock_path: Path | None) -> None:
+        self._threads = threading.RLock()
+        self._depth = 0  # how deep the thread holding _threads is; only touched while holding it
+        self._path = lock_path
+        self._fd: int | None = None
+
+    def __enter__(self) -> WriterTurn:
+        self._threads.acquire()
+        try:
+            if self._depth == 0 and self._path is not None:
+                if self._fd is None:
+                    self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+        self._depth += 1
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._depth -= 1
+        try:
+            if self._depth == 0 and self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
+def _lock_file(url: str) -> Path | None:
+    path = url.split("///", 1)[-1]
+    if not path or path == ":memory:" or "mode=memory" in url:
+        return None
+    return Path(path).with_name(Path(path).name + "-writer.lock")
 
 
 def _ensure_parent_dir(url: str) -> None:
