@@ -478,7 +478,8 @@ def main() -> None:
                 print(profile_api(api, PROFILE_COMPLETIONS))
         finally:
             runtime.db.dispose()
-        logging.getLogger("alembic").setLevel(logging.WARNING)  # create_app turned on INFO logging
+        for noisy in ("alembic", "apscheduler", "service", "mail.log"):  # create_app turned on INFO logging
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         inbox_runtime = build_runtime(workdir / "inbox")  # fresh: A-C left open tasks behind
         try:
             inbox.run(inbox_runtime, profile=args.profile, full_plans=args.explain)
