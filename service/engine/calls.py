@@ -24,12 +24,14 @@ def configure(*, workers: int, limits: Limits) -> None:
             old = _pool.pop()
             old.shutdown()
         _pool.append(EnginePool(workers, limits))
+        _pool[0].warm()
 
 
 def _engine_pool() -> EnginePool:
     with _lock:
         if not _pool:
             _pool.append(EnginePool(4, Limits()))
+            _pool[0].warm()
         return _pool[0]
 
 

@@ -93,6 +93,31 @@ class EnginePool:
         self.limits = limits
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._free_slots = threading.BoundedSemaphore(self.size)
+        self._closed = False
+
+    def warm(self) -> None:
+        """Start the workers in the background now, so that no call waits for one: a new worker imports the
+        main module of the process (multiprocessing's rule), which takes a second in a heavy one."""
+        self._start_in_background(self.size - self._idle.qsize())
+
+    def ready_workers(self) -> int:
+        """How many started workers wait for a call."""
+        return self._idle.qsize()
+
+    def _start_in_background(self, count: int) -> None:
+        def start() -> None:
+            for _ in range(count):
+                try:
+                    worker = _Worker()
+                except Exception:  # a call later starts one itself and reports why it cannot
+                    return
+                if self._closed or self._idle.qsize() >= self.size:
+                    worker.kill()
+                    return
+                self._idle.put(worker)
+
+        if count > 0:
+            threading.Thread(target=start, name="sto-engine-warm", daemon=True).start()
 
     def run(self, op: str, process: ParsedProcess, args: tuple[Any, ...], services: ServiceHandler | None) -> Any:
         """Run engine operation `op` on `process` in a worker and return its result."""
@@ -106,6 +131,7 @@ class EnginePool:
             if worker is not None:
                 worker.kill()  # its state is unknown after a failure of the call itself
                 worker = None
+                self._start_in_background(1)  # its successor is ready before the next call needs it
             raise
         finally:
             if worker is not None:
@@ -113,6 +139,7 @@ class EnginePool:
             self._free_slots.release()
 
     def shutdown(self) -> None:
+        self._closed = True
         while True:
             try:
                 self._idle.get_nowait().kill()
@@ -127,7 +154,8 @@ class EnginePool:
                 return _Worker()
             if worker.alive():
                 return worker
-            worker.kill()
+            worker.kill()  # it left after a call that broke it or made it grow too much
+            self._start_in_background(1)
 
     def _call(
         self, worker: _Worker, op: str, process: ParsedProcess, args: tuple[Any, ...], services: ServiceHandler | None

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from service.engine import EngineError, Limits, configure, parse_files, start_workflow
+from service.engine.isolation import EnginePool
 
 from .tiny import script_process
 
@@ -70,3 +71,28 @@ def test_data_nested_too_deep_is_refused_before_it_reaches_the_engine() -> None:
         inner["a"] = {}
         inner = inner["a"]
     assert _run("x = 1", {"diep": deep}).reason == "de variabele 'diep' is te diep genest (meer dan 20 lagen)"
+
+
+def _wait_for_ready(pool: EnginePool, count: int) -> float:
+    began = time.monotonic()
+    while pool.ready_workers() < count and time.monotonic() - began < 30:
+        time.sleep(0.02)
+    return time.monotonic() - began
+
+
+def test_workers_start_ahead_of_calls_and_a_stopped_one_is_replaced_in_the_background() -> None:
+    pool = EnginePool(2, Limits(seconds=0.5, memory_mb=64))
+    try:
+        assert pool.ready_workers() == 0
+        pool.warm()
+        _wait_for_ready(pool, 2)
+        assert pool.ready_workers() == 2  # started before any call needed them
+        bomb = parse_files({"p.bpmn": script_process("p", "while True: pass")})["p"]
+
+        with pytest.raises(EngineError):
+            pool.run("start", bomb, ({},), None)
+
+        _wait_for_ready(pool, 2)
+        assert pool.ready_workers() == 2  # the stopped worker's successor waits already
+    finally:
+        pool.shutdown()
