@@ -12,8 +12,9 @@ from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
+from ..domain.errors import InvalidInput
 from ..domain.texts import N_, Text
 
 # headers_enabled: a 429 carries Retry-After (and the X-RateLimit-* headers), so a client knows when to try again.
@@ -25,6 +26,7 @@ MAX_ID = 2**31 - 1  # primary keys are INTEGER columns on PostgreSQL; a larger i
 
 # A key (a string followed by ':'), any other string, or a bracket: enough to follow the nesting without parsing.
 _TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"\s*:|"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)  # an escaped NUL, not an escaped backslash
 _CONSTANT_KEY = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:\s*-?(?:NaN|Infinity)\b')
 
 
@@ -80,12 +82,23 @@ class LimitedJSONProvider(DefaultJSONProvider):
         if where is not None:
             raise JSONRefused(N_("De gegevens zijn dieper genest dan %(depth)s niveaus.", depth=MAX_JSON_DEPTH), where)
         kwargs.setdefault("parse_constant", _refuse_constant)
+        if _NUL_ESCAPE.search(s.encode("utf-8", "surrogatepass") if isinstance(s, str) else s):
+            raise JSONRefused(N_("Tekst met een nul-teken (\\u0000) kan niet worden bewaard."))
         try:
             return json.loads(s, **kwargs)
         except JSONRefused as err:  # name the field that held it, for the answer (rare, so searched only now)
             raw = s.encode("utf-8", "surrogatepass") if isinstance(s, str) else s
             found = _CONSTANT_KEY.search(raw)
             raise JSONRefused(err.message, found.group(1).decode("utf-8", "replace") if found else "") from None
+
+
+class TextConverter(UnicodeConverter):
+    """`<name>` without NUL characters: no database stores them (PostgreSQL refuses them), so such a path is
+    simply not found (404) instead of failing in the query."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\x00]")
 
 
 class IdConverter(IntegerConverter):
@@ -102,10 +115,22 @@ def _limit_json_bodies() -> None:
         request.max_content_length = MAX_JSON_BYTES
 
 
+def _refuse_nul_characters() -> None:
+    # A NUL character in a query parameter or form field can never be stored or matched (PostgreSQL refuses it
+    # in every text value): a clear 422 naming the field, before any query meets it. JSON bodies: see loads.
+    for source in (request.args, request.form if request.mimetype != "multipart/form-data" else {}):
+        for name, value in source.items(multi=True) if source else ():
+            if "\x00" in name or "\x00" in value:
+                message = N_("Dit veld bevat een ongeldig teken (een nul-teken).")
+                raise InvalidInput(message, {name.replace("\x00", "?"): message})
+
+
 def init_limits(app: Flask) -> None:
     """Install the rate limiter, the JSON reader and the id converter on the app."""
     app.json_provider_class = LimitedJSONProvider
     app.json = LimitedJSONProvider(app)
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     app.before_request(_limit_json_bodies)
+    app.before_request(_refuse_nul_characters)
     limiter.init_app(app)

@@ -117,6 +117,11 @@ CASES = {
     "negative bedrag": Bad("POST", COMPLETE, _json({"data": {**ZORGROBOTS, "bedrag": -1}}), field="bedrag"),
     "a number where text belongs": Bad("POST", COMPLETE, _json({"data": {**ZORGROBOTS, "titel": 12}}), field="titel"),
     "email that is a list": Bad("POST", "/api/v1/auth/token", _json({"email": ["a"], "password": "x"}), field="email"),
+    # NUL characters: no database stores them (PostgreSQL refuses them in any text), so they never reach one.
+    "a NUL character in a text": Bad("POST", COMPLETE, b'{"data": {"titel": "a\\u0000b"}}', field=""),
+    "a NUL character in the region": Bad("POST", START, b'{"region": "demo\\u0000"}', field=""),
+    "a NUL character in a query parameter": Bad("GET", "/api/v1/tasks?regio=demo%00", status=(422,), field="regio"),
+    "a NUL character in the process key": Bad("POST", "/api/v1/processes/wijziging%00/instances", status=(404,)),
 }
 
 
