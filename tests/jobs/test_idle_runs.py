@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from service.domain import notifications, reminders
-from service.jobs.mail import send_digests
+from service.jobs.mail import send_digests, send_outbox, write_new_task_mail
 from service.jobs.reminders import send_deadline_reminders, send_task_reminders
 from service.jobs.reports import start_due_reports
 from service.jobs.timer_starts import start_timer_processes
@@ -25,6 +25,8 @@ JOBS = (
     start_timer_processes,
     start_due_reports,
     send_digests,
+    write_new_task_mail,
+    send_outbox,  # without a mail server configured: it writes the new-task mail and leaves it queued
 )
 
 
