@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# Request threads of the web server. Requests are CPU work under one interpreter lock (diagram code runs in engine
+# worker processes): more threads only make them wait on each other, and a writer holding SQLite's turn waits longest.
+STO_WEB_THREADS ?= 2
 STAMP := $(VENV)/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
 CATALOGUE := service/web/translations/en/LC_MESSAGES/messages
@@ -43,7 +46,7 @@ setup: install
 # STO_MAIL_CATCHALL_PORT, default 8025) must start first; if either stops, both stop. Ctrl-C stops both.
 run: setup
 	@echo "Starting STO Flow on http://127.0.0.1:$(PORT)  (demo accounts: see README.md, password 'demo')"
-	$(BIN)/python -m service.launcher --host 127.0.0.1 --port $(PORT) --threads 8
+	$(BIN)/python -m service.launcher --host 127.0.0.1 --port $(PORT) --threads $(STO_WEB_THREADS)
 
 run-scheduler: setup
 	$(BIN)/flask --app service scheduler
