@@ -81,6 +81,9 @@ def _live_token(session: Session, token: str, *, secret_key: str, max_age: int) 
     return uid, session_id
 
 
+MIN_PASSWORD_LENGTH = 4  # every way to a password (a new user, a new password) checks this one rule
+
+
 def create_user(
     session: Session, *, email: str, name: str, password: str, now: datetime, fast_hash: bool = False
 ) -> User:
@@ -88,7 +91,7 @@ def create_user(
     email = email.strip().lower()
     if "@" not in email:
         raise InvalidInput("Ongeldig e-mailadres.", {"email": "Vul een geldig e-mailadres in."})
-    if len(password) < 4:
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput("Wachtwoord te kort.", {"password": "Het wachtwoord is te kort."})
     if session.scalar(select(User).where(User.email == email)):
         raise InvalidInput("Deze gebruiker bestaat al.", {"email": "Er is al een gebruiker met dit e-mailadres."})

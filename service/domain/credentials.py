@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import User
+from .accounts import MIN_PASSWORD_LENGTH
 from .audit import record_event
 from .auth_sessions import end_all_sessions
 from .errors import InvalidInput, NotFound
 from .passwords import hash_password, verify_password
 
-MIN_PASSWORD_LENGTH = 4  # the rule accounts.create_user enforces
 MAX_PASSWORD_LENGTH = 200  # argon2 takes any length; a bound keeps hashing a huge post cheap to refuse
 
 

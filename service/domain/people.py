@@ -11,13 +11,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import ROLES, HumanTask, Membership, Region, User
-from .accounts import create_user
+from .accounts import MIN_PASSWORD_LENGTH, create_user
 from .audit import record_event, record_task_event
 from .auth_sessions import end_all_sessions
 from .deadlines import seed_calendar
 from .errors import InvalidInput, NotAllowed, NotFound
 
-MIN_PASSWORD_LENGTH = 4  # the rule accounts.create_user enforces; repeated here to report every field at once
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _REGION_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 

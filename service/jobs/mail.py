@@ -11,9 +11,6 @@ import time
 from datetime import datetime
 from email.message import EmailMessage
 
-from sqlalchemy import select
-
-from ..domain import incidents
 from ..domain.notifications import (
     MAIL_JOB,
     any_held_mail,
@@ -23,8 +20,9 @@ from ..domain.notifications import (
 )
 from ..domain.notifications import write_new_task_mail as write_new_task_mail_of
 from ..mail import outbox, smtp
-from ..models import HumanTask, OutboxEmail
+from ..models import OutboxEmail
 from ..runtime import Runtime
+from .failures import record_item_failure
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 50
@@ -73,31 +71,11 @@ def write_new_task_mail(runtime: Runtime, now: datetime) -> int:
             with runtime.transaction(write=True) as session:
                 queued += write_new_task_mail_of(session, task_id, now)
         except Exception as err:  # one task's mail never holds up the others
-            _record_mail_failure(runtime, task_id, now, err)
+            record_item_failure(runtime, err, job=MAIL_JOB, now=now, task_id=task_id, element="e-mail nieuwe taak")
         # Between items, a user's step waiting for the database gets its turn: an flock is not handed to a
         # waiter when its holder takes it again at once, so a burst of these would queue the web's writes.
         time.sleep(ITEM_PAUSE_SECONDS)
     return queued
-
-
-def _record_mail_failure(runtime: Runtime, task_id: int, now: datetime, err: Exception) -> None:
-    failure = incidents.describe_failure(err)
-    log.warning("new-task mail of task %s failed: %s (%s)", task_id, failure.reason, failure.detail)
-    try:
-        with runtime.transaction(write=True) as session:
-            instance_id = session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
-            if instance_id is not None:
-                incidents.record_failure(
-                    session,
-                    instance_id=instance_id,
-                    job=MAIL_JOB,
-                    element="e-mail nieuwe taak",
-                    reason=failure.reason,
-                    detail=failure.detail,
-                    now=now,
-                )
-    except Exception:  # e.g. the database is gone: the next run tries again
-        log.exception("could not record the incident of task %s", task_id)
 
 
 def _claim(runtime: Runtime, now: datetime, limit: int) -> list[tuple[int, EmailMessage]]:

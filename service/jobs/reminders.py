@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..domain import incidents, notifications, reminders, reports
-from ..models import HumanTask, TaskReminder
+from ..models import HumanTask, Incident, TaskReminder
 from ..runtime import Runtime
+from .failures import record_item_failure
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -44,24 +45,22 @@ def send_task_reminders(runtime: Runtime, now: datetime) -> int:
 
 
 def _postpone(runtime: Runtime, task_id: int, now: datetime, err: Exception) -> None:
-    """Record the failure as an incident of the task's instance and wait for its backoff."""
-    try:
-        with runtime.transaction(write=True) as session:
-            task = session.get(HumanTask, task_id)
-            if task is None:
-                return
-            incident = incidents.record_failure(
-                session,
-                instance_id=task.instance_id,
-                job=incidents.REMINDERS,
-                element=task.name,
-                reason="De herinnering voor deze taak kon niet worden verstuurd; nieuwe poging volgt.",
-                detail=repr(err),
-                now=now,
-            )
+    """Record the failure as an incident of the task's instance; the task waits for the incident's backoff."""
+
+    def wait_for_backoff(session: Session, incident: Incident) -> None:
+        task = session.get(HumanTask, task_id)
+        if task is not None:
             task.next_reminder_at = incident.next_attempt_at
-    except Exception:  # e.g. the database is gone: the next run tries again
-        log.exception("could not record the incident of task %s", task_id)
+
+    record_item_failure(
+        runtime,
+        err,
+        job=incidents.REMINDERS,
+        now=now,
+        task_id=task_id,
+        reason="De herinnering voor deze taak kon niet worden verstuurd; nieuwe poging volgt.",
+        then=wait_for_backoff,
+    )
 
 
 def retry_instance(runtime: Runtime, instance_id: int, now: datetime) -> int:

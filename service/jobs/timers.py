@@ -3,16 +3,18 @@ waits for its backoff; it never aborts the sweep nor holds up the instances due 
 
 from __future__ import annotations
 
-import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-from ..domain import incidents, timers
+from sqlalchemy.orm import Session
+
+from ..domain import timers
 from ..domain.audit import record_event
 from ..domain.errors import Conflict
+from ..models import Incident
 from ..runtime import Runtime
+from .failures import record_item_failure
 
-log = logging.getLogger(__name__)
 BATCH = 100
 PARALLEL = 3  # instances fired at once, fewer than the engine workers the scheduler process keeps
 
@@ -41,36 +43,21 @@ def fire_one(runtime: Runtime, instance_id: int, now: datetime) -> int:
     except Conflict:
         return 0  # someone else moved the instance meanwhile: they did the work
     except Exception as err:  # every failure stays with its own item
-        record_failure(runtime, instance_id, now, err)
+        record_item_failure(runtime, err, job=timers.JOB, now=now, instance_id=instance_id, then=_timer_failed)
         return 0
 
 
-def record_failure(runtime: Runtime, instance_id: int, now: datetime, err: Exception) -> None:
-    failure = incidents.describe_failure(err)
-    log.warning("timer of instance %s failed: %s (%s)", instance_id, failure.reason, failure.detail)
-    try:
-        with runtime.transaction(write=True) as session:
-            incident = incidents.record_failure(
-                session,
-                instance_id=instance_id,
-                job=timers.JOB,
-                element=failure.element,
-                reason=failure.reason,
-                detail=failure.detail,
-                now=now,
-            )
-            if incident.attempts == 1:
-                record_event(
-                    session,
-                    action="timer_failed",
-                    summary="Termijn kon niet worden verwerkt; nieuwe poging volgt",
-                    now=now,
-                    region_code=incident.region_code,
-                    instance_id=instance_id,
-                    details={"error": failure.detail[:500], "reason": failure.reason},
-                )
-    except Exception:  # e.g. the database is gone: the next run tries again
-        log.exception("could not record the incident of instance %s", instance_id)
+def _timer_failed(session: Session, incident: Incident) -> None:
+    if incident.attempts == 1:  # the audit trail notes the failure once; the incident counts the attempts
+        record_event(
+            session,
+            action="timer_failed",
+            summary="Termijn kon niet worden verwerkt; nieuwe poging volgt",
+            now=incident.last_seen_at,
+            region_code=incident.region_code,
+            instance_id=incident.instance_id,
+            details={"error": incident.detail[:500], "reason": incident.reason},
+        )
 
 
 def next_due(runtime: Runtime) -> datetime | None:
