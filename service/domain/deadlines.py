@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..models import Deadline, Region, User
 from .access import require_region_member
 from .audit import record_event
+from .days import parse_day
 from .errors import InvalidInput, NotAllowed, NotFound
 
 REPORT_PROCESS = "rapportage"
@@ -232,16 +233,11 @@ class DeadlineValues:
         )
 
 
-_DUTCH_DATE = re.compile(r"^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})$")
 _WHOLE = re.compile(r"^[0-9]{1,4}$")
 
 
 def _parse_date(text: str) -> date:
-    found = _DUTCH_DATE.match(text)
-    value = date(int(found[3]), int(found[2]), int(found[1])) if found else date.fromisoformat(text)
-    if not 2024 <= value.year <= 2035:
-        raise ValueError(text)
-    return value
+    return parse_day(text, first_year=2024, last_year=2035)
 
 
 def _checked(values: DeadlineValues) -> dict[str, Any]:

@@ -1,6 +1,6 @@
-"""Demo data for `make run`: two regions with the four roles each, a small regioplan with a budget, the known
-deadlines in their calendars, and an administrator without region roles. Loaded into an empty database only,
-and never in production."""
+"""Demo data for `make run`: two regions with the four roles each, a small regioplan with a budget, a handful of
+partners, the known deadlines in their calendars, and an administrator without region roles. Loaded into an empty
+database only, and never in production."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..models import ROLES, Activity, BudgetLine, ProgrammeLine, User
 from .accounts import create_user, ensure_region, grant_role
 from .deadlines import seed_calendar
+from .partners import PartnerValues, add_contact, add_partner, link_activity
 
 DEMO_PASSWORD = "demo"
 DEMO_ADMIN = "beheerder@demo.sto"
@@ -57,6 +58,7 @@ def load_demo_data(session: Session, *, now: datetime, fast_hash: bool = False) 
             )
             grant_role(session, user=user, region_code=code, role=role)
         _load_regioplan(session, code)
+        _load_partners(session, code, now)
         seed_calendar(session, region_code=code, now=now)
     admin = create_user(
         session, email=DEMO_ADMIN, name="Beheerder STO", password=DEMO_PASSWORD, now=now, fast_hash=fast_hash
@@ -84,3 +86,109 @@ def _load_regioplan(session: Session, region_code: str) -> None:
         for year in (2025, 2026, 2027, 2028):
             session.add(BudgetLine(activity_id=activity.id, year=year, amount=Decimal(per_year)))
     session.flush()
+
+
+# (region, kind, name, BRIN, bevoegd gezag, place, profielen, leerwegen, status, contact, activities joined)
+PARTNERS: list[tuple[str, str, str, str, str, str, list[str], list[str], str, tuple[str, str, str], list[str]]] = [
+    (
+        "demo",
+        "vmbo",
+        "Vakcollege De Brug",
+        "30XY00",
+        "Stichting Onderwijs De Brug",
+        "Zwolle",
+        ["bwi", "pie", "mvi"],
+        ["BB", "KB", "GL"],
+        "actief",
+        ("Ingrid Bakker", "i.bakker@debrug.example", "teamleider techniek"),
+        ["Open lessen techniekprofielen", "Gezamenlijke leerlijn PIE-mbo"],
+    ),
+    (
+        "demo",
+        "vmbo",
+        "Scholengemeenschap Het Anker",
+        "12AB01",
+        "Vereniging Het Anker",
+        "Kampen",
+        ["pie", "mt", "zw"],
+        ["BB", "KB"],
+        "actief",
+        ("Mehmet Yilmaz", "m.yilmaz@hetanker.example", "coördinator bovenbouw"),
+        ["Techniekmiddagen basisonderwijs", "Scholing docenten robotica"],
+    ),
+    (
+        "demo",
+        "mbo",
+        "Techniek College Oost",
+        "25RK00",
+        "Stichting Techniek College Oost",
+        "Deventer",
+        [],
+        [],
+        "actief",
+        ("Sanne de Vries", "s.devries@tcoost.example", "opleidingsmanager"),
+        ["Gezamenlijke leerlijn PIE-mbo"],
+    ),
+    (
+        "demo",
+        "po",
+        "Basisschool De Tandem",
+        "08QZ00",
+        "Stichting Primair Onderwijs Zwolle",
+        "Zwolle",
+        [],
+        [],
+        "actief",
+        ("Joost Smit", "j.smit@detandem.example", "directeur"),
+        ["Techniekmiddagen basisonderwijs"],
+    ),
+    (
+        "demo",
+        "bedrijf",
+        "Installatiebedrijf Van Dijk",
+        "",
+        "",
+        "Zwolle",
+        [],
+        [],
+        "actief",
+        ("Peter van Dijk", "peter@vandijk-installatie.example", "eigenaar"),
+        ["Gastlessen uit het bedrijfsleven"],
+    ),
+    (
+        "noord",
+        "vmbo",
+        "Noorderpoort Vmbo Techniek",
+        "41NO00",
+        "Stichting Noorderpoort",
+        "Groningen",
+        ["bwi", "pie", "mat"],
+        ["BB", "KB", "GL"],
+        "actief",
+        ("Anke Visser", "a.visser@noorderpoort.example", "teamleider"),
+        ["Open lessen techniekprofielen"],
+    ),
+]
+DEMO_PARTNERS_SINCE = "2024-01-01"  # the start of the subsidy period
+
+
+def _load_partners(session: Session, region_code: str, now: datetime) -> None:
+    activities = {a.name: a.id for a in session.scalars(select(Activity).where(Activity.region_code == region_code))}
+    for region, kind, name, brin, gezag, place, profielen, leerwegen, status, contact, joined in PARTNERS:
+        if region != region_code:
+            continue
+        values = PartnerValues(
+            kind=kind, name=name, brin=brin, bevoegd_gezag=gezag, place=place, profielen=profielen,
+            leerwegen=leerwegen, status=status, active_from=DEMO_PARTNERS_SINCE,
+        )  # fmt: skip
+        partner = add_partner(session, user=None, region_code=region_code, values=values, now=now)
+        contact_name, email, role = contact
+        add_contact(
+            session, user=None, region_code=region_code, partner_id=partner.id, name=contact_name, email=email,
+            role=role, now=now,
+        )  # fmt: skip
+        for activity in joined:
+            link_activity(
+                session, user=None, region_code=region_code, partner_id=partner.id, activity_id=activities[activity],
+                now=now,
+            )  # fmt: skip

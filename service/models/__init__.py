@@ -6,6 +6,7 @@ from .base import Base
 from .deadlines import CalendarFeed, Deadline
 from .incidents import Incident
 from .mail import OutboxEmail
+from .partners import Partner, PartnerActivity, PartnerChange, PartnerContact, PartnerDocument
 from .people import ROLES, Membership, Region, User
 from .processes import DueTimer, HumanTask, ProcessDefinition, ProcessInstance, TaskReminder
 from .regioplan import Activity, BudgetLine, BudgetMutation, ProgrammeLine, ReportItem
@@ -27,6 +28,11 @@ __all__ = [
     "Incident",
     "Membership",
     "OutboxEmail",
+    "Partner",
+    "PartnerActivity",
+    "PartnerChange",
+    "PartnerContact",
+    "PartnerDocument",
     "ProcessDefinition",
     "ProcessInstance",
     "ProgrammeLine",
