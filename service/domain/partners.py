@@ -58,6 +58,11 @@ def _editable_region(session: Session, user: User, region_code: str) -> Region:
     return region
 
 
+def editable_region(session: Session, *, user: User, region_code: str) -> Region:
+    """A region whose register the user keeps: NotFound outside their regions, NotAllowed for a reader."""
+    return _editable_region(session, user, region_code)
+
+
 def register_regions(session: Session, *, user: User) -> list[Region]:
     """The regions whose register the user may read (every region for an administrator), by name."""
     query = select(Region).order_by(func.lower(Region.name))
@@ -338,6 +343,11 @@ def update_partner(
         partner.updated_at = now
         _record(session, partner, user, now, summary, changes, instance_id)
     return partner
+
+
+def get_partner_to_edit(session: Session, *, user: User, region_code: str, partner_id: int) -> Partner:
+    """A partner the user may change (the form's current values)."""
+    return _partner_to_edit(session, user, region_code, partner_id)
 
 
 def _partner_to_edit(session: Session, user: User | None, region_code: str, partner_id: int) -> Partner:

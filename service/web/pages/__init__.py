@@ -17,6 +17,7 @@ from .incidents import incidents
 from .instances import instances
 from .mail_admin import mail_admin
 from .overviews import overviews
+from .partners import partners
 from .password import password
 from .people import people
 from .start import start
@@ -28,6 +29,7 @@ def register_pages(app: Flask) -> None:
     for blueprint in (auth, inbox, tasks, start, instances, overviews, people, mail_admin, password, incidents):
         app.register_blueprint(blueprint)
     app.register_blueprint(deadlines)  # the deadline calendar, 'Mijn agenda' and the .ics feed
+    app.register_blueprint(partners)  # the region's partner register
     if not app.extensions["sto"].settings.is_production:
         app.register_blueprint(dev_mail)  # in production /dev/mail does not exist at all
 
