@@ -240,6 +240,13 @@ def test_contacts_are_added_checked_and_removed(app: Flask, runtime: Runtime) ->
     assert "Vul een geldig e-mailadres in, bijvoorbeeld naam@school.nl." in page
     assert 'value="Fatima El Amrani"' in page and 'value="fatima@"' in page
     assert _count(runtime, PartnerContact, partner_id=tandem.id) == 1
+    nul = leider.post(  # a multipart form passes the app's own NUL check; no database stores it
+        add,
+        data={"contact_name": "a\x00b", "contact_email": "a@b.nl", "csrf_token": csrf_token(leider, detail)},
+        content_type="multipart/form-data",
+    )
+    assert nul.status_code == 422 and "nul-teken" in text(nul)
+    assert _count(runtime, PartnerContact, partner_id=tandem.id) == 1
 
     added = post_form(
         leider,

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ...domain import partners as partner_cases
 from ...domain.errors import InvalidInput
+from ...domain.texts import N_
 from ...domain.vmbo import INTERSECTORAAL, LEERWEGEN, OVERIG, PROFIELEN, TECHNISCH
 from ...models import PartnerChange
 from ..limits import MAX_ID
@@ -154,7 +155,13 @@ def register(region_code: str) -> tuple[str, int]:
             view = replace(view, partners=[])
         filtered = any((filters.kind, filters.status, filters.profiel, filters.leerweg, filters.text.strip()))
         page = render_template(
-            "partners_register.html", view=view, filters=filters, filtered=filtered, errors=errors, **_vocabulary()
+            "partners_register.html",
+            view=view,
+            filters=filters,
+            filtered=filtered,
+            errors=errors,
+            profiel_groups=profiel_groups(),
+            **_vocabulary(),
         )
     return page, 422 if errors else 200
 
@@ -162,21 +169,31 @@ def register(region_code: str) -> tuple[str, int]:
 # --- adding and changing a partner ----------------------------------------------------------------------------
 
 
+def _text(name: str) -> str:
+    """A form field's text. The app refuses NUL characters before any view, except in multipart forms (whose
+    files may hold them): no database stores them in text, so they are refused here too."""
+    value = request.form.get(name, "")
+    if "\x00" in value:
+        message = N_("Dit veld bevat een ongeldig teken (een nul-teken).")
+        raise InvalidInput(message, {name: message})
+    return value
+
+
 def _values() -> partner_cases.PartnerValues:
     form = request.form
     return partner_cases.PartnerValues(
-        kind=form.get("kind", ""),
-        name=form.get("name", ""),
-        brin=form.get("brin", ""),
-        bevoegd_gezag=form.get("bevoegd_gezag", ""),
-        place=form.get("place", ""),
+        kind=_text("kind"),
+        name=_text("name"),
+        brin=_text("brin"),
+        bevoegd_gezag=_text("bevoegd_gezag"),
+        place=_text("place"),
         profielen=form.getlist("profielen"),
         leerwegen=form.getlist("leerwegen"),
-        status=form.get("status", ""),
-        candidate_since=form.get("candidate_since", ""),
-        active_from=form.get("active_from", ""),
-        left_on=form.get("left_on", ""),
-        note=form.get("note", ""),
+        status=_text("status"),
+        candidate_since=_text("candidate_since"),
+        active_from=_text("active_from"),
+        left_on=_text("left_on"),
+        note=_text("note"),
     )
 
 
@@ -280,8 +297,7 @@ def _back(region_code: str, partner_id: int, anchor: str) -> BaseResponse:
 
 @partners.post("/partners/<region_code>/<int:partner_id>/contactpersonen")
 def add_contact(region_code: str, partner_id: int) -> BaseResponse | tuple[str, int]:
-    form = request.form
-    kept = {name: form.get(name, "") for name in ("contact_name", "contact_email", "contact_role")}
+    kept = {name: _text(name) for name in ("contact_name", "contact_email", "contact_role")}
     try:
         with page_call(write=True) as (session, user):
             contact = partner_cases.add_contact(
@@ -313,7 +329,7 @@ def remove_contact(region_code: str, partner_id: int, contact_id: int) -> BaseRe
 
 
 def _activity_id() -> int:
-    text = request.form.get("activity_id", "").strip()
+    text = _text("activity_id").strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
         raise InvalidInput("Onbekende activiteit.", {"activity_id": "Kies een activiteit uit het regioplan."})
     return int(text)
@@ -349,7 +365,7 @@ def unlink_activity(region_code: str, partner_id: int, activity_id: int) -> Base
 @partners.post("/partners/<region_code>/<int:partner_id>/documenten")
 def upload_document(region_code: str, partner_id: int) -> BaseResponse | tuple[str, int]:
     rt = runtime()
-    kind = request.form.get("document_kind", "")
+    kind = _text("document_kind")
     upload = request.files.get("document")
     try:
         with page_call(write=True) as (session, user):
