@@ -149,3 +149,29 @@ def _option_index(select: Locator, starts_with: str) -> int:
     """The position of the option whose text (an activity with its programme line) starts so."""
     texts = select.locator("option").all_inner_texts()
     return next(i for i, t in enumerate(texts) if t.startswith(starts_with))
+
+
+def test_stuurgroep_reads_the_register_without_edit_controls(open_browser: OpenBrowser, shot: Screenshots) -> None:
+    page = open_browser("stuurgroep@demo.sto").page
+    sign_in(page, "stuurgroep@demo.sto")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Partners").click()
+    expect(page.get_by_role("heading", level=1, name="Partners van Demo-regio")).to_be_visible()
+    expect(page.get_by_role("link", name="Partner toevoegen")).to_have_count(0)
+    expect(main(page)).to_contain_text(
+        "De projectleider, de penvoerder, de coördinator en beheerders houden dit register bij."
+    )
+
+    page.get_by_role("link", name="Scholengemeenschap Het Anker").click()
+    expect(page.get_by_role("heading", level=1, name=re.compile("^Scholengemeenschap Het Anker"))).to_be_visible()
+    expect(page.locator("#contactpersonen")).to_contain_text("m.yilmaz@hetanker.example")
+    expect(page.locator("#activiteiten")).to_contain_text("Scholing docenten robotica")
+    expect(main(page).get_by_role("button")).to_have_count(0)  # no forms to change anything
+    expect(main(page).get_by_role("link", name="Gegevens wijzigen")).to_have_count(0)
+    shot(page, "stuurgroep-school-page")
+
+    # A filter value typed into the address by hand: a Dutch message, not an error page.
+    response = page.goto("/partners/demo?status=gestopt")
+    assert response is not None and response.status == 422
+    expect(page.locator("main .flash.error")).to_contain_text("Het filter klopt niet.")
+    expect(page.locator("main .flash.error")).to_contain_text("Onbekende status.")
+    shot(page, "wrong-filter")
