@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -50,3 +53,17 @@ def test_every_ui_schema_names_only_fields_of_its_form() -> None:
 def test_every_form_file_is_used_by_a_diagram() -> None:
     used = {f for p in _processes().values() for t in p.user_tasks for f in (t.form, t.ui_form) if f}
     assert {p.name for p in FORMS_DIR.glob("*.json")} <= used
+
+
+def test_every_diagram_imports_cleanly_in_the_browser_modeler() -> None:
+    """bpmn-js reads diagrams with bpmn-moddle: no warnings, and every flow element has a shape to draw."""
+    node, modules = shutil.which("node"), ROOT / "node_modules"
+    if node is None or not (modules / "bpmn-moddle").is_dir():
+        pytest.fail("node and node_modules/bpmn-moddle are needed: run `make install`")
+    files = sorted(str(p) for p in BPMN_DIR.glob("*.bpmn"))
+    script = ROOT / "tests" / "bpmn_import_check.mjs"
+    result = subprocess.run([node, str(script), str(modules), *files], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {Path(f).name for f in files}
+    assert {name: r for name, r in report.items() if r["warnings"] or r["undrawn"]} == {}

@@ -1,4 +1,5 @@
-"""the partner register: partners per region, their contacts, activities, signed documents and change history
+"""the partner register: partners per region, their contacts, activities, signed documents, change history, and
+the personal links that new partners' contacts accept the house rules with
 
 Revision ID: 0012
 Revises: 0011
@@ -143,8 +144,39 @@ def upgrade() -> None:
     with op.batch_alter_table("partner_document", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_partner_document_partner_id"), ["partner_id"], unique=False)
 
+    op.create_table(
+        "partner_invitation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("partner_id", sa.Integer(), nullable=False),
+        sa.Column("instance_id", sa.Integer(), nullable=False),
+        sa.Column("nonce", sa.String(length=64), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("used_at", UTCDateTime(), nullable=True),
+        sa.Column("revoked_at", UTCDateTime(), nullable=True),
+        sa.Column("accepted_by", sa.String(length=200), nullable=True),
+        sa.Column("accepted_role", sa.String(length=100), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["instance_id"], ["process_instance.id"], name=op.f("fk_partner_invitation_instance_id_process_instance")
+        ),
+        sa.ForeignKeyConstraint(
+            ["partner_id"], ["partner.id"], name=op.f("fk_partner_invitation_partner_id_partner"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_partner_invitation")),
+    )
+    with op.batch_alter_table("partner_invitation", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_partner_invitation_instance_id"), ["instance_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_partner_invitation_partner_id"), ["partner_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("partner_invitation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_partner_invitation_partner_id"))
+        batch_op.drop_index(batch_op.f("ix_partner_invitation_instance_id"))
+
+    op.drop_table("partner_invitation")
     with op.batch_alter_table("partner_document", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_partner_document_partner_id"))
 

@@ -57,6 +57,11 @@ def schema_for_region(session: Session, schema: dict[str, Any], region_code: str
     """A copy of the schema where every x-sto-options marker became the region's current choices (an enum)."""
     properties = {}
     for name, prop in schema.get("properties", {}).items():
+        items = prop.get("items")
+        if isinstance(items, dict) and items.get("x-sto-options") is not None:  # a list to choose several from
+            options = regioplan.list_options(session, region_code, items["x-sto-options"])
+            enum = {"enum": [value for value, _label in options], "x-enumNames": [label for _value, label in options]}
+            prop = {**prop, "items": {**items, **enum}}
         source = prop.get("x-sto-options")
         if source is not None:
             options = regioplan.list_options(session, region_code, source)

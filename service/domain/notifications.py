@@ -24,7 +24,10 @@ DIGEST_AT = time(7, 0)  # Dutch time
 MAIL_JOB = "taakmail"  # the job name on incidents of writing "new task" mail
 # The steps after which a request is decided, per process: the stuurgroep's task or the script that makes the
 # penvoerder's advice the decision.
-DECISION_STEPS = {"wijzigingsverzoek": frozenset({"besluiten", "advies_is_besluit"})}
+DECISION_STEPS = {
+    "wijzigingsverzoek": frozenset({"besluiten", "advies_is_besluit"}),
+    "nieuwe_partner": frozenset({"besluiten", "geweigerd"}),  # the stuurgroep, or the decision table refusing
+}
 DECISION_PARTIES = ("coordinator", "penvoerder")  # besides whoever started the request
 STILL_ABOUT_AN_OPEN_TASK = frozenset({"nieuwe_taak", "herinnering", "te_laat", "escalatie"})
 

@@ -217,7 +217,39 @@ class PartnerValues:
 _DATE_FIELDS = ("candidate_since", "active_from", "left_on")
 
 
-def _checked(session: Session, region_code: str, values: PartnerValues, partner_id: int | None) -> dict[str, Any]:
+# The register's field names as the nieuwe_partner forms call them.
+CANDIDATE_FORM_FIELDS = {
+    "kind": "soort",
+    "name": "naam",
+    "brin": "brin",
+    "bevoegd_gezag": "bevoegd_gezag",
+    "place": "plaats",
+    "profielen": "profielen",
+    "leerwegen": "leerwegen",
+}
+
+
+def check_candidate(session: Session, region_code: str, values: PartnerValues) -> dict[str, Any]:
+    """The register's rules for a candidate as the registration form names its fields. Whether the school is
+    already in a register is left to the request's decision table, which gives the reason to everyone."""
+    try:
+        return _checked(session, region_code, values, None, unique=False)
+    except InvalidInput as err:
+        fields = {CANDIDATE_FORM_FIELDS.get(name, name): message for name, message in err.fields.items()}
+        raise InvalidInput(err.message, fields) from err
+
+
+def partner_with_brin(session: Session, region_code: str, brin: str) -> Partner | None:
+    """The region's partner with this BRIN-vestigingsnummer, in any status."""
+    if not brin:
+        return None
+    query = select(Partner).where(Partner.region_code == region_code, Partner.brin == normalise_brin(brin))
+    return session.scalars(query).first()
+
+
+def _checked(
+    session: Session, region_code: str, values: PartnerValues, partner_id: int | None, *, unique: bool = True
+) -> dict[str, Any]:
     """The typed fields, or InvalidInput naming every wrong field in Dutch."""
     fields: dict[str, str] = {}
     result: dict[str, Any] = {
@@ -235,7 +267,7 @@ def _checked(session: Session, region_code: str, values: PartnerValues, partner_
     for name, limit in (("name", MAX_NAME), ("bevoegd_gezag", MAX_NAME), ("place", MAX_TEXT), ("note", MAX_NOTE)):
         if result[name] and len(result[name]) > limit:
             fields[name] = N_("Gebruik hoogstens %(max)s tekens.", max=limit)
-    result["brin"] = _checked_brin(session, region_code, values, partner_id, fields)
+    result["brin"] = _checked_brin(session, region_code, values, partner_id, fields, unique=unique)
     result["profielen"], result["leerwegen"] = _checked_tracks(values, fields)
     if values.status not in STATUSES:
         fields["status"] = "Kies een status."
@@ -259,7 +291,13 @@ def _checked(session: Session, region_code: str, values: PartnerValues, partner_
 
 
 def _checked_brin(
-    session: Session, region_code: str, values: PartnerValues, partner_id: int | None, fields: dict[str, str]
+    session: Session,
+    region_code: str,
+    values: PartnerValues,
+    partner_id: int | None,
+    fields: dict[str, str],
+    *,
+    unique: bool,
 ) -> str | None:
     brin = normalise_brin(values.brin)
     if not brin:
@@ -270,9 +308,8 @@ def _checked_brin(
         fields["brin"] = "Alleen scholen hebben een BRIN-vestigingsnummer; laat dit veld leeg."
     elif not is_brin(brin):
         fields["brin"] = "Een BRIN-vestigingsnummer is vier tekens en twee cijfers, bijvoorbeeld 12AB01."
-    else:
-        query = select(Partner).where(Partner.region_code == region_code, Partner.brin == brin)
-        same = session.scalars(query).first()
+    elif unique:
+        same = partner_with_brin(session, region_code, brin)
         if same is not None and same.id != partner_id:
             fields["brin"] = N_("Deze school staat al in het register: %(name)s.", name=same.name)
     return brin

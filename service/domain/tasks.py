@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -60,6 +60,15 @@ def describe_task(session: Session, forms: FormLibrary, *, user: User, task_id: 
     task = get_task(session, user=user, task_id=task_id)
     schema = schema_for_region(session, forms.schema(task.form_key), task.region_code) if task.form_key else None
     return TaskView(task, schema, _task_data(task))
+
+
+WARNING_VARIABLE = "waarschuwing"  # a decision table's note for whoever decides (shown above the form)
+
+
+def warning_for_deciders(view: TaskView) -> str:
+    """The warning a decision table left in the request's data, if any."""
+    value = view.data.get(WARNING_VARIABLE)
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _task_data(task: HumanTask) -> dict[str, Any]:
@@ -121,15 +130,57 @@ def complete_task(
     have moved meanwhile. Without it, everything happens in `session`."""
     task = _open_task_for_update(session, user=user, task_id=task_id, lock=write is None)
     require_may_act(user, task)
-    instance = task.instance
     submission = data if data is not None else {}
     if task.form_key:
         schema = schema_for_region(session, forms.schema(task.form_key), task.region_code)
         submission = validate_submission(schema, submission)
-        check_references(session, schema, submission, instance.id)
+        check_references(session, schema, submission, task.instance.id)
     elif submission not in ({}, None):
         # A task without a form is a confirmation; data would silently overwrite process variables.
         raise InvalidInput("Deze taak heeft geen formulier.", {"": "Stuur bij deze taak geen gegevens mee."})
+    return _complete_open_task(session, task=task, actor=user, submission=submission, now=now, write=write)
+
+
+def complete_task_on_behalf(
+    session: Session,
+    *,
+    instance_id: int,
+    spec_name: str,
+    data: dict[str, Any],
+    actor: User,
+    now: datetime,
+    write: Callable[[], Session] | None = None,
+    before_write: Callable[[Session], None] | None = None,
+) -> StepResult:
+    """Complete the open task `spec_name` of an instance for someone without an account (a partner's contact
+    through a personal link). `data` is made by the service's own code, never typed into a form; `actor` is the
+    system account; `before_write` adds what the step records besides (in the same write transaction)."""
+    task_id = session.scalar(
+        select(HumanTask.id).where(
+            HumanTask.instance_id == instance_id, HumanTask.spec_name == spec_name, HumanTask.status == "open"
+        )
+    )
+    if task_id is None:
+        raise Conflict("Deze stap staat niet meer open.", instance_id=instance_id)
+    task = _load_open_task(session, task_id, lock=write is None)
+    return _complete_open_task(
+        session, task=task, actor=actor, submission=data, now=now, write=write, before_write=before_write
+    )
+
+
+def _complete_open_task(
+    session: Session,
+    *,
+    task: HumanTask,
+    actor: User,
+    submission: dict[str, Any],
+    now: datetime,
+    write: Callable[[], Session] | None,
+    before_write: Callable[[Session], None] | None = None,
+) -> StepResult:
+    """Run the engine for a checked submission, then store everything the step changed."""
+    user = actor
+    instance = task.instance
     process = parsed_process(instance.definition)
     instance_id = instance.id
     writes = write or (lambda: session)
@@ -160,6 +211,8 @@ def complete_task(
     task = writable_task()
     instance = task.instance
     session = writes()
+    if before_write is not None:
+        before_write(session)
     try:
         task.status = "completed"
         task.completed_by_id = user.id
@@ -202,6 +255,24 @@ def _not_open(status: str | None, instance_id: int) -> Conflict:
 def _open_task_for_update(session: Session, *, user: User, task_id: int, lock: bool = True) -> HumanTask:
     """Read the task afresh while locking it and its instance (PostgreSQL: FOR UPDATE; SQLite: the write
     transaction already holds the lock), so of two racing actions exactly one wins. `lock=False` only reads."""
+    task = session.scalar(_task_query(task_id, lock=lock))
+    if task is None:
+        raise NotFound("Niet gevonden.")
+    require_region_member(user, task.region_code)
+    if task.status != "open":
+        raise _not_open(task.status, task.instance_id)
+    return task
+
+
+def _load_open_task(session: Session, task_id: int, *, lock: bool) -> HumanTask:
+    """The task with its instance, for a step taken on someone's behalf (no region member to check)."""
+    task = session.scalar(_task_query(task_id, lock=lock))
+    if task is None or task.status != "open":
+        raise Conflict("Deze stap staat niet meer open.")
+    return task
+
+
+def _task_query(task_id: int, *, lock: bool) -> Select[tuple[HumanTask]]:
     query = (
         select(HumanTask)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
@@ -215,10 +286,4 @@ def _open_task_for_update(session: Session, *, user: User, task_id: int, lock: b
     )
     if lock:
         query = query.with_for_update(of=[HumanTask.__table__, ProcessInstance.__table__])
-    task = session.scalar(query)
-    if task is None:
-        raise NotFound("Niet gevonden.")
-    require_region_member(user, task.region_code)
-    if task.status != "open":
-        raise _not_open(task.status, task.instance_id)
-    return task
+    return query

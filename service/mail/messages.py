@@ -121,6 +121,54 @@ def decision(
     )
 
 
+def partner_invitation(
+    name: str, *, partner_name: str, region_name: str, expires_at: datetime, path: str, reminder: bool
+) -> Message:
+    """A new partner's contact (without an account) is asked to accept the house rules through a personal link."""
+    intro = [
+        f"{partner_name} sluit aan bij {region_name}, een regio van Sterk Techniekonderwijs. De stuurgroep van de "
+        "regio heeft de aanmelding goedgekeurd.",
+        "Als laatste stap vragen we u namens uw organisatie het huishoudelijk reglement van de regio te aanvaarden "
+        "en aan te sluiten bij de samenwerkingsovereenkomst. Dat kan met de persoonlijke link hieronder; u heeft er "
+        "geen account voor nodig.",
+        f"De link werkt één keer en is geldig tot en met {dutch_date(expires_at)}. Stuur hem niet door.",
+    ]
+    if reminder:
+        intro.insert(0, "Dit is een herinnering: we hebben uw aanvaarding nog niet ontvangen.")
+    return _compose(
+        subject=("Herinnering: " if reminder else "")
+        + f"Aansluiten bij {region_name}: aanvaard het huishoudelijk reglement",
+        name=name,
+        intro=intro,
+        facts=[("Organisatie", partner_name), ("Regio", region_name), ("Geldig tot en met", dutch_date(expires_at))],
+        action=("Huishoudelijk reglement bekijken en aanvaarden", path),
+        reason=f"U krijgt dit bericht als contactpersoon van {partner_name}.",
+        staff=False,
+    )
+
+
+def partner_joined(
+    name: str,
+    *,
+    partner_name: str,
+    region_name: str,
+    details: list[tuple[str, str]],
+    path: str,
+    reason: str,
+    staff: bool,
+) -> Message:
+    """A new partner takes part in the region from now on."""
+    return _compose(
+        subject=f"Nieuwe partner in {region_name}: {partner_name}",
+        name=name,
+        intro=[f"{partner_name} doet vanaf nu mee in {region_name} (Sterk Techniekonderwijs)."],
+        facts=[("Partner", partner_name), *details],
+        action=("Bekijk de partner", path),
+        reason=reason,
+        staff=staff,
+    )
+
+
 @dataclass(frozen=True)
 class DigestItem:
     subject: str
@@ -168,11 +216,15 @@ def _compose(
     reason: str,
     extra_text: str = "",
     extra_html: str = "",
+    staff: bool = True,
 ) -> Message:
+    """`staff=False` for someone without an account (a partner's contact): no link to settings they cannot open."""
     label, path = action
     url = BASE_URL_MARK + path
     settings_url = BASE_URL_MARK + SETTINGS_PATH
     footer = f"{reason} Liever direct of één keer per dag mail? Kies het bij Mijn instellingen: {settings_url}"
+    if not staff:
+        footer = reason
     text = "\n\n".join(
         part
         for part in (
@@ -199,7 +251,13 @@ def _compose(
         + extra_html
         + f'<p><a href="{escape(url)}" style="font-weight:bold">{escape(label)}</a></p>'
         + '<p style="color:#666;font-size:13px">STO Flow, Sterk Techniekonderwijs<br>'
-        + f'{escape(reason)} Liever direct of één keer per dag mail? Kies het bij <a href="{escape(settings_url)}">'
-        + "Mijn instellingen</a>.</p></body></html>"
+        + escape(reason)
+        + (
+            " Liever direct of één keer per dag mail? Kies het bij "
+            f'<a href="{escape(settings_url)}">Mijn instellingen</a>.'
+            if staff
+            else ""
+        )
+        + "</p></body></html>"
     )
     return Message(subject=" ".join(subject.split())[:300], text=text, html=html, link=path)

@@ -6,7 +6,14 @@ from .base import Base
 from .deadlines import CalendarFeed, Deadline
 from .incidents import Incident
 from .mail import OutboxEmail
-from .partners import Partner, PartnerActivity, PartnerChange, PartnerContact, PartnerDocument
+from .partners import (
+    Partner,
+    PartnerActivity,
+    PartnerChange,
+    PartnerContact,
+    PartnerDocument,
+    PartnerInvitation,
+)
 from .people import ROLES, Membership, Region, User
 from .processes import DueTimer, HumanTask, ProcessDefinition, ProcessInstance, TaskReminder
 from .regioplan import Activity, BudgetLine, BudgetMutation, ProgrammeLine, ReportItem
@@ -33,6 +40,7 @@ __all__ = [
     "PartnerChange",
     "PartnerContact",
     "PartnerDocument",
+    "PartnerInvitation",
     "ProcessDefinition",
     "ProcessInstance",
     "ProgrammeLine",

@@ -116,3 +116,24 @@ class PartnerChange(Base):
     # {field: [old, new]} in readable values (labels, not codes), so the history stays readable as-is.
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), nullable=True)
+
+
+class PartnerInvitation(Base):
+    """A personal link mailed to a new partner's contact, who has no account, to accept the house rules. The link
+    is signed (it carries this row's id and nonce) and only counts while this row says it is open: not used, not
+    replaced by a newer link, and not past `expires_at`."""
+
+    __tablename__ = "partner_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    accepted_by: Mapped[str | None] = mapped_column(String(200), nullable=True)  # the name the signer typed
+    accepted_role: Mapped[str | None] = mapped_column(String(100), nullable=True)

@@ -13,6 +13,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from ..domain.money import format_euro
 from ..domain.texts import N_, Text
 
 
@@ -219,14 +220,6 @@ def uploaded_files(schema: dict[str, Any], ui_schema: dict[str, Any] | None, fil
             if upload is not None and upload.filename:
                 chosen[name] = upload
     return chosen
-
-
-def format_euro(value: Any, *, symbol: bool = True) -> str:
-    """EUR 7500.5 -> '€ 7.500,50' (Dutch notation)."""
-    amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    whole, cents = f"{amount:,.2f}".split(".")
-    text = f"{whole.replace(',', '.')},{cents}"
-    return f"€ {text}" if symbol else text
 
 
 def describe_value(prop: dict[str, Any], value: Any, ui: dict[str, Any] | None = None) -> str:

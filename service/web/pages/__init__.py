@@ -15,6 +15,7 @@ from .dev_mail import dev_mail
 from .inbox import inbox
 from .incidents import incidents
 from .instances import instances
+from .invitation import invitation
 from .mail_admin import mail_admin
 from .overviews import overviews
 from .partners import partners
@@ -30,6 +31,7 @@ def register_pages(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(deadlines)  # the deadline calendar, 'Mijn agenda' and the .ics feed
     app.register_blueprint(partners)  # the region's partner register
+    app.register_blueprint(invitation)  # a new partner's contact, without an account, accepts the house rules
     if not app.extensions["sto"].settings.is_production:
         app.register_blueprint(dev_mail)  # in production /dev/mail does not exist at all
 

@@ -39,6 +39,7 @@ def _render(task_id: int, *, values: dict[str, Any] | None = None, errors: dict[
             errors=errors or {},
             steps=instance_steps(session, rt.forms, task.instance_id),
             may_act=task_cases.may_user_act(user, task),
+            warning=task_cases.warning_for_deciders(view),
             has_files=any(f.kind == "file" for f in fields),
         )
 
