@@ -12,7 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from service.models import Partner, PartnerChange, PartnerContact, PartnerDocument
+from service.domain import instances as instance_cases
+from service.domain import partners as partner_cases
+from service.models import Partner, PartnerChange, PartnerContact, PartnerDocument, User
 from service.web.runtime import Runtime
 from tests.web.pages import csrf_token, post_form, signed_in, text
 
@@ -428,3 +430,22 @@ def test_an_administrator_chooses_between_the_regions(app: Flask) -> None:
     page = text(admin.get("/partners"))
     assert "Partners van Demo-regio" in page and "Partners van Regio Noord" in page
     assert "Noorderpoort Vmbo Techniek" in text(admin.get("/partners/noord"))
+
+
+def test_a_partner_that_joined_through_a_request_links_to_it(app: Flask, runtime: Runtime) -> None:
+    with runtime.transaction(write=True) as session:
+        leider = session.scalar(select(User).where(User.email == "projectleider@demo.sto"))
+        instance = instance_cases.start_instance(
+            session, user=leider, process_key="wijzigingsverzoek", region_code="demo", data={}, now=runtime.clock()
+        )
+        values = partner_cases.PartnerValues(kind="bedrijf", name="Werkplaats Zuid", status="kandidaat")
+        partner = partner_cases.add_partner(
+            session, user=None, region_code="demo", values=values, now=runtime.clock(), instance_id=instance.id
+        )
+        partner_id, instance_id = partner.id, instance.id
+
+    page = _detail(signed_in(app, "stuurgroep@demo.sto"), partner_id)
+
+    assert f'<a href="/verzoeken/{instance_id}">het verzoek waarmee deze partner is aangemeld</a>' in page
+    assert f'<a href="/verzoeken/{instance_id}">via verzoek</a>' in page  # in the history too
+    assert "systeem" in page
