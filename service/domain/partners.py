@@ -87,17 +87,17 @@ class PartnerFilter:
     def check(self) -> None:
         fields = {}
         if self.kind and self.kind not in PARTNER_KINDS:
-            fields["soort"] = "Onbekende soort organisatie."
+            fields["soort"] = N_("Onbekende soort organisatie.")
         if self.status and self.status not in STATUSES:
-            fields["status"] = "Onbekende status."
+            fields["status"] = N_("Onbekende status.")
         if self.profiel and self.profiel not in PROFIELEN:
-            fields["profiel"] = "Onbekend profiel."
+            fields["profiel"] = N_("Onbekend profiel.")
         if self.leerweg and self.leerweg not in LEERWEGEN:
-            fields["leerweg"] = "Onbekende leerweg."
+            fields["leerweg"] = N_("Onbekende leerweg.")
         if len(self.text) > MAX_NAME:
             fields["zoek"] = N_("Gebruik hoogstens %(max)s tekens.", max=MAX_NAME)
         if fields:
-            raise InvalidInput("Het filter klopt niet.", fields)
+            raise InvalidInput(N_("Het filter klopt niet."), fields)
 
     def matches(self, partner: Partner) -> bool:
         text = self.text.strip().lower()

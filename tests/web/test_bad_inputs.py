@@ -28,6 +28,7 @@ from tests.web.test_languages import choose, compiled_translations  # noqa: F401
 BIG_IDS = (2**63, 2**64, 2**31)
 START = "/api/v1/processes/wijzigingsverzoek/instances"
 COMPLETE = "/api/v1/tasks/{task}/complete"
+PARTNERS = "/api/v1/regions/demo/partners"
 
 
 def _nested(depth: int) -> str:
@@ -122,6 +123,22 @@ CASES = {
     "a NUL character in the region": Bad("POST", START, b'{"region": "demo\\u0000"}', field=""),
     "a NUL character in a query parameter": Bad("GET", "/api/v1/tasks?regio=demo%00", status=(422,), field="regio"),
     "a NUL character in the process key": Bad("POST", "/api/v1/processes/wijziging%00/instances", status=(404,)),
+    # The partner register: every filter is a known code, and the search has a length.
+    "unknown partner soort": Bad("GET", f"{PARTNERS}?soort=school", field="soort"),
+    "unknown partner status": Bad("GET", f"{PARTNERS}?status=weg", field="status"),
+    "unknown profiel": Bad("GET", f"{PARTNERS}?profiel=techniek", field="profiel"),
+    "leerweg in lower case": Bad("GET", f"{PARTNERS}?leerweg=kb", field="leerweg"),
+    "unknown profiel next to a good leerweg": Bad("GET", f"{PARTNERS}?leerweg=KB&profiel=%E2%82%AC", field="profiel"),
+    "partner search of 201 characters": Bad("GET", f"{PARTNERS}?q={'x' * 201}", field="q"),
+    "partner search of 100,000 characters": Bad("GET", f"{PARTNERS}?q={'x' * 100_000}", field="q"),
+    "a NUL character in the partner search": Bad("GET", f"{PARTNERS}?q=brug%00", field="q"),
+    "a bad page of partners": Bad("GET", f"{PARTNERS}?page=0", field="page"),
+    **{f"GET partner {n}": Bad("GET", f"{PARTNERS}/{n}", status=(404,)) for n in BIG_IDS},
+    **{f"GET partner document {n}": Bad("GET", f"{PARTNERS}/1/documents/{n}", status=(404,)) for n in BIG_IDS},
+    "partner id that is text": Bad("GET", f"{PARTNERS}/een", status=(404,)),
+    "partners of an unknown region": Bad("GET", "/api/v1/regions/bestaat-niet/partners", status=(404,)),
+    "a NUL character in the region code": Bad("GET", "/api/v1/regions/demo%00/partners", status=(404,)),
+    "partners of a region of 5,000 characters": Bad("GET", f"/api/v1/regions/{'r' * 5000}/partners", status=(404,)),
 }
 
 

@@ -13,6 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing.converters import NumberConverter
 
+from service.domain import partners
+from service.models import Partner
+from service.web.runtime import Runtime
+
 from .pages import csrf_token, post_form, signed_in
 
 INTS = ("1", "0", str(2**31), str(2**63), str(2**64))
@@ -42,6 +46,13 @@ BODIES: tuple[Any, ...] = (
     '{"region": "demo\\u0000", "data": {"titel": "a\\u0000b"}}',
     "\xff\xfe not json",
 )
+QUERIES = (
+    "",
+    "?regio=%00&proces=%00&pagina=%00&limit=%00",
+    "?regio=" + "€" * 500 + "&pagina=-1",
+    # The partner register's filters (and whatever else reads them): unknown codes, odd characters, a long search.
+    "?soort=onzin&status=%E2%82%AC&profiel=..%2F&leerweg=kb&zoek=" + "x" * 300 + "&q=%ff%fe&limit=0",
+)
 SIGN_OUT = re.compile(r"afmelden|sign.?out|logout", re.IGNORECASE)
 
 
@@ -66,7 +77,7 @@ def _paths(app: Flask) -> list[tuple[str, str]]:
 def _hit(client: FlaskClient, method: str, path: str, token: str) -> list[tuple[int, str]]:
     answers = []
     if method == "GET":
-        for query in ("", "?regio=%00&proces=%00&pagina=%00&limit=%00", "?regio=" + "€" * 500 + "&pagina=-1"):
+        for query in QUERIES:
             response = client.get(path + query, headers={"Accept-Language": "en;q=0.1, *"})
             answers.append((response.status_code, f"GET {path}{query[:30]}"))
         return answers
@@ -81,9 +92,24 @@ def _hit(client: FlaskClient, method: str, path: str, token: str) -> list[tuple[
     return answers
 
 
-def test_no_route_answers_a_server_error_whatever_it_is_sent(app: Flask) -> None:
+def _add_partner_document(runtime: Runtime) -> bool:
+    """A signed document of partner 1 (so that its download route is reached too); False when there is no partner 1
+    (ids need not restart at 1 on every database)."""
+    with runtime.transaction(write=True) as session:
+        partner = session.get(Partner, 1)
+        if partner is None:
+            return False
+        partners.add_document(
+            session, user=None, region_code=partner.region_code, partner_id=1, kind="overig", filename="€-漢字.pdf",
+            content_type="application/pdf", content=b"%PDF-1.4", max_bytes=2**20, now=runtime.clock(),
+        )  # fmt: skip
+        return partner.region_code == "demo"
+
+
+def test_no_route_answers_a_server_error_whatever_it_is_sent(app: Flask, runtime: Runtime) -> None:
     leider = signed_in(app, "projectleider@demo.sto")
     post_form(leider, "/nieuw", {"proces": "wijzigingsverzoek", "regio": "demo"})  # so that id 1 exists
+    document_1_in_demo = _add_partner_document(runtime)
     api = app.test_client()
     issued = api.post("/api/v1/auth/token", json={"email": "projectleider@demo.sto", "password": "demo"})
     api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {issued.json['token']}"
@@ -98,6 +124,7 @@ def test_no_route_answers_a_server_error_whatever_it_is_sent(app: Flask) -> None
     assert len(paths) > 150  # every route, many ways
     server_errors: list[tuple[str, str]] = []
     seen: Counter[str] = Counter()
+    reached: set[str] = set()  # what the API user got a 2xx answer for
     for label, client in users:
         token = csrf_token(client, "/wachtwoord" if label in ("beheerder", "projectleider") else "/aanmelden")
         for method, path in paths:
@@ -106,12 +133,21 @@ def test_no_route_answers_a_server_error_whatever_it_is_sent(app: Flask) -> None
             answers = _hit(client, method, path, token)
             server_errors += [(label, what) for status, what in answers if status >= 500]
             seen.update(f"{label} {status // 100}xx" for status, _what in answers)
+            reached |= {what for status, what in answers if label == "api" and status < 300}
 
     assert server_errors == [], server_errors
     # The signed-in users really got past sign-in on many routes (not merely redirected to it).
     assert seen["beheerder 2xx"] >= 10 and seen["projectleider 2xx"] >= 5 and seen["api 2xx"] >= 5, seen
+    # The partner register's routes were among them, and answered (not merely refused).
+    assert {"GET /api/v1/regions/demo/partners", "GET /api/v1/regions/demo/partners/1"} <= reached, reached
+    if document_1_in_demo:
+        assert "GET /api/v1/regions/demo/partners/1/documents/1" in reached
     fresh = signed_in(app, "penvoerder@demo.sto")  # (user 1 may have been changed by the garbage above)
     assert fresh.get("/").status_code == 200
     issued = app.test_client().post("/api/v1/auth/token", json={"email": "penvoerder@demo.sto", "password": "demo"})
     listing = app.test_client().get("/api/v1/tasks", headers={"Authorization": f"Bearer {issued.json['token']}"})
     assert listing.status_code == 200 and listing.json["total"] >= 0
+    register = app.test_client().get(
+        "/api/v1/regions/demo/partners", headers={"Authorization": f"Bearer {issued.json['token']}"}
+    )
+    assert register.status_code == 200 and "Vakcollege De Brug" in [p["name"] for p in register.json["partners"]]

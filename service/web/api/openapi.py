@@ -8,7 +8,9 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, render_template
 
-from . import schemas
+from ...domain.partners import MAX_NAME
+from ...domain.vmbo import LEERWEGEN, PARTNER_KINDS, PROFIELEN, STATUSES
+from . import partner_schemas, schemas
 from .paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE
 
 docs = Blueprint("api_docs", __name__)
@@ -20,6 +22,8 @@ _ERRORS = {
     "409": "De taak staat niet meer open (iemand anders was eerder)",
     "422": "Ongeldige invoer; per veld een melding onder `fields`",
 }
+
+_FILE = "file"  # the answer is the file itself, not JSON
 
 # (method, path, summary, request schema, response schema, success status, error statuses)
 _OPERATIONS: list[tuple[str, str, str, str | None, str | None, str, tuple[str, ...]]] = [
@@ -97,6 +101,33 @@ _OPERATIONS: list[tuple[str, str, str, str | None, str | None, str, tuple[str, .
         "200",
         ("401", "403", "404", "409", "422"),
     ),
+    (
+        "get",
+        "/api/v1/regions/{code}/partners",
+        "De partners van een regio (actief, dan kandidaat, dan vertrokken; op naam), te filteren",
+        None,
+        "PartnerList",
+        "200",
+        ("401", "404", "422"),
+    ),
+    (
+        "get",
+        "/api/v1/regions/{code}/partners/{id}",
+        "Een partner met contactpersonen, activiteiten, documenten en geschiedenis",
+        None,
+        "PartnerDetail",
+        "200",
+        ("401", "404"),
+    ),
+    (
+        "get",
+        "/api/v1/regions/{code}/partners/{id}/documents/{document_id}",
+        "Een ondertekend document van een partner downloaden, onder de oorspronkelijke bestandsnaam",
+        None,
+        _FILE,
+        "200",
+        ("401", "404"),
+    ),
 ]
 
 
@@ -116,6 +147,10 @@ class _ProcessList(_Page):
 
 class _TaskList(_Page):
     tasks = schemas.fields.List(schemas.fields.Nested(schemas.TaskSchema))
+
+
+class _PartnerList(_Page):
+    partners = schemas.fields.List(schemas.fields.Nested(partner_schemas.PartnerSchema))
 
 
 # Every list takes the same two query parameters (service/web/api/paging.py reads them).
@@ -147,7 +182,44 @@ _EXTRA_PARAMETERS = {
         },
         *_PAGING_PARAMETERS,
     ],
+    "/api/v1/regions/{code}/partners": [
+        *(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": f"Alleen {what} (code); een onbekende code geeft 422",
+                "schema": {"type": "string", "enum": list(codes)},
+            }
+            for name, what, codes in (
+                ("soort", "deze soort organisatie", PARTNER_KINDS),
+                ("status", "deze status", STATUSES),
+                ("profiel", "scholen met dit vmbo-profiel", PROFIELEN),
+                ("leerweg", "scholen met deze leerweg", LEERWEGEN),
+            )
+        ),
+        {
+            "name": "q",
+            "in": "query",
+            "required": False,
+            "description": "Zoek in naam, BRIN, plaats en contactpersonen (naam, e-mailadres)",
+            "schema": {"type": "string", "maxLength": MAX_NAME},
+        },
+        *_PAGING_PARAMETERS,
+    ],
 }
+
+
+def _success(response_schema: str | None) -> dict[str, Any]:
+    if response_schema == _FILE:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        return {
+            "description": "Het bestand (Content-Disposition noemt de bestandsnaam)",
+            "content": {"application/octet-stream": binary},
+        }
+    if response_schema:
+        return {"description": "OK", "content": {"application/json": {"schema": response_schema}}}
+    return {"description": "OK, zonder inhoud"}
 
 
 def build_openapi() -> dict[str, Any]:
@@ -178,17 +250,16 @@ def build_openapi() -> dict[str, Any]:
         "AuditEvent": schemas.AuditEventSchema,
         "Instance": schemas.InstanceSchema,
         "InstanceDetail": schemas.InstanceDetailSchema,
+        "Partner": partner_schemas.PartnerSchema,
+        "PartnerList": _PartnerList,
+        "PartnerDetail": partner_schemas.PartnerDetailSchema,
         "Error": schemas.ErrorSchema,
     }.items():
         spec.components.schema(name, schema=schema)
     for method, path, summary, request_schema, response_schema, ok, errors in _OPERATIONS:
         operation: dict[str, Any] = {
             "summary": summary,
-            "responses": {
-                ok: {"description": "OK", "content": {"application/json": {"schema": response_schema}}}
-                if response_schema
-                else {"description": "OK, zonder inhoud"}
-            },
+            "responses": {ok: _success(response_schema)},
         }
         for status in errors:
             operation["responses"][status] = {
@@ -201,7 +272,12 @@ def build_openapi() -> dict[str, Any]:
             operation["security"] = [{"bearer": []}]
         params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
         operation["parameters"] = [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "integer" if p == "id" else "string"}}
+            {
+                "name": p,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer" if p == "id" or p.endswith("_id") else "string"},
+            }
             for p in params
         ] + _EXTRA_PARAMETERS.get(path, [])
         spec.path(path=path, operations={method: operation})

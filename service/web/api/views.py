@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import request
 from marshmallow import ValidationError
 from werkzeug.exceptions import BadRequest
 
@@ -15,7 +15,9 @@ from ..failures import failed_steps_recorded
 from ..limits import JSONRefused, limiter
 from ..messages import flatten_marshmallow
 from ..runtime import runtime, utc_now
+from . import partner_views  # noqa: F401 (the partner register's routes join the blueprint)
 from .auth import api_call, bearer_token
+from .blueprint import api
 from .paging import page_request, paged
 from .schemas import (
     AuditEventSchema,
@@ -29,8 +31,6 @@ from .schemas import (
     TokenRequestSchema,
     TokenSchema,
 )
-
-api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Schemas are built once: building one costs more than using it, and they hold no per-request state.
 _TOKEN_REQUEST, _TOKEN, _START, _COMPLETE = (
