@@ -82,12 +82,17 @@ def validate_submission(schema: dict[str, Any], data: Any) -> dict[str, Any]:
         raise InvalidInput(N_("De gegevens moeten een object zijn."), {"": N_("Verwacht een object met velden.")})
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     fields: dict[str, str] = dict(_beyond_default_limits(data))
+    service_made = {name for name, prop in schema.get("properties", {}).items() if prop.get("readOnly") is True}
+    for name in service_made & {key for key, value in data.items() if value is not None}:
+        # readOnly fields record what the service itself did (e.g. a partner accepting through a link): shown in
+        # the history under their title, never typed in; otherwise anyone could claim the partner had signed.
+        fields[name] = N_("Dit veld vult STO Flow zelf in; laat het weg.")
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         for name, message in _describe(error, schema):
             fields.setdefault(name, message)
     if fields:
         raise InvalidInput(N_("Niet alle velden zijn goed ingevuld."), fields)
-    return {name: data.get(name) for name in schema.get("properties", {})} | data
+    return {name: data.get(name) for name in schema.get("properties", {}) if name not in service_made} | data
 
 
 def _beyond_default_limits(value: Any, path: str = "") -> Iterator[tuple[str, Text]]:

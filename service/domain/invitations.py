@@ -129,6 +129,9 @@ def open_link(session: Session, token: str, *, now: datetime) -> InvitationView:
             "aanvaard. Een link werkt maar één keer.",
             409,
         )
+    request = session.get(ProcessInstance, invitation.instance_id)
+    if request is None or request.status == "withdrawn":
+        raise LinkRefused("De aanmelding is ingetrokken door de regio; deze link werkt niet meer.", 410)
     if invitation.revoked_at is not None:
         raise LinkRefused("Deze link is vervangen door een nieuwere link. Gebruik de link uit de laatste e-mail.", 410)
     if invitation.expires_at <= now:

@@ -121,6 +121,18 @@ def decision(
     )
 
 
+def withdrawn(name: str, *, instance_id: int, title: str, by: str, reason: str, why: str) -> Message:
+    """A request was withdrawn: its open tasks are gone."""
+    return _compose(
+        subject=f"Ingetrokken: {title}",
+        name=name,
+        intro=[f"Het verzoek '{title}' is ingetrokken door {by}. Open taken van dit verzoek zijn vervallen."],
+        facts=[("Verzoek", title), ("Ingetrokken door", by), ("Reden", reason)],
+        action=("Bekijk het verzoek", f"/verzoeken/{instance_id}"),
+        reason=why,
+    )
+
+
 def partner_invitation(
     name: str, *, partner_name: str, region_name: str, expires_at: datetime, path: str, reminder: bool
 ) -> Message:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage, MultiDict
 
@@ -82,7 +82,7 @@ def build_fields(
     order = ui_schema.get("ui:order") or list(properties)
     required = set(schema.get("required", []))
     fields = []
-    for name in [n for n in order if n in properties]:
+    for name in [n for n in order if n in properties and not properties[n].get("readOnly")]:
         prop, ui = properties[name], ui_schema.get(name, {})
         kind = field_kind(prop, ui)
         fields.append(
@@ -123,7 +123,7 @@ def parse_submission(
     raw: dict[str, Any] = {}
     for name, prop in schema.get("properties", {}).items():
         kind = field_kind(prop, ui_schema.get(name, {}))
-        if kind == "file":
+        if kind == "file" or prop.get("readOnly"):  # readOnly: the service fills it in, never the form
             continue
         if kind == "checkboxes":
             chosen = form.getlist(name)
@@ -238,6 +238,11 @@ def describe_value(prop: dict[str, Any], value: Any, ui: dict[str, Any] | None =
         return format_euro(value)
     if kind == "file" and isinstance(value, dict):
         return str(value.get("bestandsnaam", "bestand"))
+    if prop.get("format") == "date-time" and isinstance(value, str):
+        try:
+            return format_datetime(datetime.fromisoformat(value), "d MMMM yyyy HH:mm")
+        except ValueError:
+            return value
     if kind == "date" and isinstance(value, str):
         try:
             return format_date(date.fromisoformat(value), "d MMMM yyyy")

@@ -118,6 +118,10 @@ def test_seed_case_2_a_school_joins_through_the_personal_link(runtime: Runtime, 
     assert candidate is not None and candidate.status == "kandidaat" and candidate.brin == "27HZ00"
     assert candidate.profielen == ["mvi", "dp", "zw"] and candidate.leerwegen == ["BB", "KB"]
 
+    # Nobody can claim through the form that the partner signed through the link.
+    faked = _complete(login("projectleider@demo.sto"), signing, {"aanvaard_via": "link"}, status=422)
+    assert "aanvaard_via" in str(faked)
+
     link = _link(runtime)
     page = client.get(link)
     assert page.status_code == 200
@@ -148,6 +152,10 @@ def test_seed_case_2_a_school_joins_through_the_personal_link(runtime: Runtime, 
     melden = _only(now_open, "Nieuwe partner schriftelijk melden aan DUS-I")
     assert signing != melden
     letter = penvoerder.get(f"/api/v1/tasks/{melden}").json["data"]["brief_tekst"]
+    task_page = text(signed_in(client.application, "penvoerder@demo.sto").get(f"/taken/{melden}"))
+    for shown in ("Aanvaard via", "de persoonlijke link", "Aanvaard door", "Fatima el Amrani", "30 november 2026"):
+        assert shown in task_page, shown
+    assert "aanvaard_via" not in task_page
     for expected in (
         "Vmbo De Horizon",
         "27HZ00",

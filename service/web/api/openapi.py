@@ -65,6 +65,15 @@ _OPERATIONS: list[tuple[str, str, str, str | None, str | None, str, tuple[str, .
         ("401", "404"),
     ),
     (
+        "post",
+        "/api/v1/instances/{id}/withdraw",
+        "Een lopend verzoek intrekken met een reden: open taken vervallen, betrokkenen krijgen bericht",
+        "WithdrawInstance",
+        "Instance",
+        "200",
+        ("401", "403", "404", "409", "422"),
+    ),
+    (
         "get",
         "/api/v1/tasks",
         "Open taken die u mag oppakken of afronden, in de volgorde van het takenoverzicht (te laat eerst)",
@@ -243,6 +252,7 @@ def build_openapi() -> dict[str, Any]:
         "Process": schemas.ProcessSchema,
         "ProcessList": _ProcessList,
         "StartInstance": schemas.StartInstanceSchema,
+        "WithdrawInstance": schemas.WithdrawInstanceSchema,
         "CompleteTask": schemas.CompleteTaskSchema,
         "Task": schemas.TaskSchema,
         "TaskList": _TaskList,

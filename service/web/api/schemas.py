@@ -26,6 +26,10 @@ class StartInstanceSchema(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict)
 
 
+class WithdrawInstanceSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(max=2000))
+
+
 class CompleteTaskSchema(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict)
 

@@ -8,7 +8,7 @@ from flask import request
 from marshmallow import ValidationError
 from werkzeug.exceptions import BadRequest
 
-from ...domain import accounts, definitions, inbox, instances, tasks
+from ...domain import accounts, definitions, inbox, instances, tasks, withdrawal
 from ...domain.errors import InvalidInput
 from ...domain.texts import N_
 from ..failures import failed_steps_recorded
@@ -30,6 +30,7 @@ from .schemas import (
     TaskSchema,
     TokenRequestSchema,
     TokenSchema,
+    WithdrawInstanceSchema,
 )
 
 # Schemas are built once: building one costs more than using it, and they hold no per-request state.
@@ -44,6 +45,7 @@ _INSTANCE = InstanceSchema(exclude=("open_tasks",))
 _INSTANCE_DETAIL = InstanceDetailSchema(exclude=("open_tasks", "history"))
 _TASK_DETAIL = TaskDetailSchema(exclude=("form_schema", "data"))
 _HISTORY = AuditEventSchema(many=True)
+_WITHDRAW = WithdrawInstanceSchema()
 
 
 def _body(schema: Any) -> dict[str, Any]:
@@ -135,6 +137,16 @@ def get_instance(instance_id: int) -> dict[str, Any]:
             "open_tasks": _TASKS.dump(view.open_tasks),
             "history": _HISTORY.dump(view.history),
         }
+
+
+@api.post("/instances/<int:instance_id>/withdraw")
+def withdraw_instance(instance_id: int) -> dict[str, Any]:
+    with api_call(write=True) as (session, user):
+        body = _body(_WITHDRAW)
+        instance = withdrawal.withdraw_instance(
+            session, user=user, instance_id=instance_id, reason=body["reason"], now=runtime().clock()
+        )
+        return _instance_json(session, instance, [])
 
 
 @api.get("/tasks")

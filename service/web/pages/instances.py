@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, Response, render_template, send_file
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from ...domain import incidents as incident_cases
 from ...domain import instances as instance_cases
+from ...domain import withdrawal
 from ...domain.attachments import get_attachment, list_attachments
+from ...domain.errors import InvalidInput
 from ..diagram import diagram_view
 from ..history import submitted_steps
+from ..messages import translate_fields
 from ..runtime import runtime
 from ..session_auth import page_call
 
@@ -19,6 +24,10 @@ instances = Blueprint("instances", __name__)
 
 @instances.get("/verzoeken/<int:instance_id>")
 def show(instance_id: int) -> str:
+    return _render(instance_id)
+
+
+def _render(instance_id: int, *, reason: str = "", errors: dict[str, str] | None = None) -> str:
     rt = runtime()
     with page_call(write=False) as (session, user):
         view = instance_cases.describe_instance(session, user=user, instance_id=instance_id)
@@ -33,7 +42,24 @@ def show(instance_id: int) -> str:
             diagram=diagram_view(view.instance, view.history, view.open_tasks),
             now=rt.clock(),
             incidents=incident_cases.list_open_for_instance(session, instance_id=view.instance.id),
+            may_withdraw=withdrawal.may_withdraw(user, view.instance),
+            withdraw_reason=reason,
+            withdraw_errors=errors or {},
         )
+
+
+@instances.post("/verzoeken/<int:instance_id>/intrekken")
+def withdraw(instance_id: int) -> BaseResponse | tuple[str, int]:
+    reason = request.form.get("reason", "")
+    try:
+        with page_call(write=True) as (session, user):
+            withdrawal.withdraw_instance(
+                session, user=user, instance_id=instance_id, reason=reason, now=runtime().clock()
+            )
+    except InvalidInput as err:  # rolled back: the request still runs
+        return _render(instance_id, reason=reason, errors=translate_fields(err.fields)), 422
+    flash(_("Het verzoek is ingetrokken. Wie erbij betrokken was, krijgt bericht."), "success")
+    return redirect(url_for("instances.show", instance_id=instance_id))
 
 
 @instances.get("/bijlagen/<int:attachment_id>")
