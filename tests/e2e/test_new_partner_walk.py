@@ -10,9 +10,12 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from service.models import OutboxEmail, Partner
+from service.models import OutboxEmail, Partner, PartnerInvitation
+from service.web.app import create_app
+from tests.conftest import ApiUser, FakeClock
 from tests.e2e.conftest import LiveServer, OpenBrowser, Screenshots
 from tests.e2e.ui import group, labelled, main, sign_in, submit_task
+from tests.web.test_new_partner_process import DE_HORIZON, _to_signing
 
 CONTACT = "f.elamrani@dehorizon.example"
 
@@ -134,3 +137,26 @@ def test_a_school_joins_the_region_in_the_browser(
         partner_path = f"/partners/demo/{partner.id}"
     page.goto(partner_path)
     shot(page, "projectleider-partner-page")
+
+
+def test_an_expired_link_gets_a_dutch_page_and_changes_nothing(
+    open_browser: OpenBrowser, live_server: LiveServer, shot: Screenshots, clock: FakeClock
+) -> None:
+    api = create_app(runtime=live_server.runtime).test_client()
+
+    def login(email: str) -> ApiUser:
+        answer = api.post("/api/v1/auth/token", json={"email": email, "password": "demo"})
+        return ApiUser(api, email, answer.json["token"])
+
+    _to_signing(login, {**DE_HORIZON, "link_geldig_dagen": 3})
+    link = _mailed_link(live_server)
+    clock.advance(days=3, minutes=1)
+    contact = open_browser(CONTACT).page
+    contact.goto(link)
+    expect(contact.get_by_role("heading", level=1, name="Deze link werkt niet")).to_be_visible()
+    expect(main(contact)).to_contain_text("Deze link is verlopen op")
+    expect(main(contact)).to_contain_text("Er is niets gewijzigd.")
+    expect(contact.get_by_role("button", name="Aanvaarden")).to_have_count(0)
+    shot(contact, "contact-link-expired")
+    with live_server.runtime.transaction(write=False) as session:
+        assert session.scalars(select(PartnerInvitation.used_at)).all() == [None]
