@@ -1,5 +1,5 @@
-"""the partner register: partners per region, their contacts, activities, signed documents, change history, and
-the personal links that new partners' contacts accept the house rules with
+"""the partner register: partners per region, their contacts, activities, signed documents, change history, the
+personal links that new partners' contacts accept the house rules with, and one-time links to choose a password
 
 Revision ID: 0012
 Revises: 0011
@@ -20,6 +20,22 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "password_link",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("nonce", sa.String(length=64), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("used_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_password_link_user_id_user_account"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_link")),
+    )
+    with op.batch_alter_table("password_link", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_password_link_user_id"), ["user_id"], unique=False)
+
     op.create_table(
         "partner",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -199,3 +215,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_partner_brin"))
 
     op.drop_table("partner")
+    with op.batch_alter_table("password_link", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_password_link_user_id"))
+
+    op.drop_table("password_link")

@@ -51,6 +51,16 @@ def set_password(session: Session, *, email: str, password: str, now: datetime, 
     return user
 
 
+def check_new_password(new: str, repeat: str) -> dict[str, str]:
+    """The rules every new password meets; field name -> Dutch message (empty when it is fine)."""
+    return _check_new(new, repeat)
+
+
+def replace_password(session: Session, user: User, password: str, *, now: datetime, fast_hash: bool = False) -> None:
+    """Set a password the user chose through a one-time link (checked by the caller); their sign-ins end."""
+    _replace(session, user, password, now=now, keep_session=None, fast_hash=fast_hash, actor=user)
+
+
 def _check_new(new: str, repeat: str) -> dict[str, str]:
     if len(new) < MIN_PASSWORD_LENGTH:
         return {"new": f"Het nieuwe wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens lang zijn."}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..mail import messages
 from ..mail.outbox import enqueue
 from ..models import Attachment, Partner, PartnerContact, Region
-from . import invitations, partners, regioplan
+from . import invitations, partners, password_links, regioplan
 from .errors import InvalidInput
 from .money import format_euro
 from .notifications import role_holders
@@ -245,7 +245,29 @@ def activeren(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
             actor=None,
             now=now,
         )
-    return {"actief_vanaf": since.isoformat(), "mutatie": mutation}
+    account = _contact_account(ctx, partner, params)
+    return {"actief_vanaf": since.isoformat(), "mutatie": mutation, "account": account}
+
+
+def _contact_account(ctx: ServiceContext, partner: Partner, params: dict[str, Any]) -> str:
+    """When the registration asked for it: the contact gets an account with that role in the region (and a
+    link to choose a password when the account is new)."""
+    role = _text(params, "contact_rol")
+    email = _text(params, "contact_email").lower()
+    if not role or not email:
+        return ""
+    user, made = password_links.account_for_contact(
+        ctx.session,
+        name=_text(params, "contact_naam"),
+        email=email,
+        region_code=partner.region_code,
+        role=role,
+        now=ctx.now,
+    )
+    for contact in partner.contacts:
+        if contact.email == email:
+            contact.user_id = user.id
+    return "nieuw" if made else "bestaand"
 
 
 def _decision_day(value: Any, now: datetime) -> date:

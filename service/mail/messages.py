@@ -133,6 +133,24 @@ def withdrawn(name: str, *, instance_id: int, title: str, by: str, reason: str, 
     )
 
 
+def account_made(name: str, *, region_name: str, role: str, email: str, expires_at: datetime, path: str) -> Message:
+    """An account was made for someone who has none yet: they choose their password through a one-time link."""
+    return _compose(
+        subject=f"Uw account in STO Flow voor {region_name}",
+        name=name,
+        intro=[
+            f"U heeft een account in STO Flow, het werkprocessysteem van {region_name} (Sterk Techniekonderwijs), "
+            f"met de rol {role}.",
+            f"Kies eerst een wachtwoord met de link hieronder. De link werkt één keer en is geldig tot en met "
+            f"{dutch_date(expires_at)}. Daarna meldt u zich aan met uw e-mailadres en dat wachtwoord.",
+        ],
+        facts=[("Regio", region_name), ("Rol", role), ("E-mailadres", email)],
+        action=("Wachtwoord kiezen", path),
+        reason=f"U krijgt dit bericht omdat de regio {region_name} een account voor u heeft aangemaakt.",
+        staff=False,
+    )
+
+
 def partner_invitation(
     name: str, *, partner_name: str, region_name: str, expires_at: datetime, path: str, reminder: bool
 ) -> Message:

@@ -17,7 +17,7 @@ from .partners import (
 from .people import ROLES, Membership, Region, User
 from .processes import DueTimer, HumanTask, ProcessDefinition, ProcessInstance, TaskReminder
 from .regioplan import Activity, BudgetLine, BudgetMutation, ProgrammeLine, ReportItem
-from .sessions import AuthSession
+from .sessions import AuthSession, PasswordLink
 
 __all__ = [
     "ROLES",
@@ -41,6 +41,7 @@ __all__ = [
     "PartnerContact",
     "PartnerDocument",
     "PartnerInvitation",
+    "PasswordLink",
     "ProcessDefinition",
     "ProcessInstance",
     "ProgrammeLine",

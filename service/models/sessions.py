@@ -21,3 +21,17 @@ class AuthSession(Base):
     kind: Mapped[str] = mapped_column(String(10))  # "web" (cookie) or "api" (bearer token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PasswordLink(Base):
+    """A one-time link by mail to choose a password: for an account made for someone (a new partner's contact)
+    who has none yet. The link carries this row's id and nonce; it counts while unused and before `expires_at`."""
+
+    __tablename__ = "password_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

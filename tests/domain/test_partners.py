@@ -181,7 +181,9 @@ def test_a_change_is_kept_with_old_and_new_values_and_in_the_audit_trail(session
     change = partners.history(session, brug)[0]
     assert change.changes == {"place": ["Zwolle", "Kampen"], "leerwegen": [["BB", "KB", "GL"], ["BB", "KB"]]}
     assert (change.actor_label, change.summary, change.at) == (LEIDER, "Gegevens gewijzigd", clock())
-    audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "partner_changed")).all()[-1]
+    audit = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "partner_changed").order_by(AuditEvent.id)
+    ).all()[-1]
     assert audit.summary == "Vakcollege De Brug: Gegevens gewijzigd"
     assert (audit.actor_label, audit.region_code) == (LEIDER, "demo")
     assert audit.details == {"partner_id": brug.id, "changes": change.changes}

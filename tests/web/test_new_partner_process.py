@@ -281,3 +281,34 @@ def test_an_expired_link_is_refused_and_the_task_goes_back_to_the_projectleider(
         new_link = _link(runtime)
         assert new_link != link and client.get(new_link).status_code == 200
         assert client.get(link).status_code == 410  # the old one stays refused
+
+
+def test_the_contact_can_be_given_an_account_and_chooses_a_password_once(runtime: Runtime, login, client) -> None:  # type: ignore[no-untyped-def]
+    case = _to_signing(login, {**DE_HORIZON, "contact_rol": "stuurgroep"})
+    assert _accept(client, _link(runtime), {"naam": "Fatima el Amrani", "akkoord": "ja"}).status_code == 200
+    penvoerder = login("penvoerder@demo.sto")
+    melden = _only(instance(penvoerder, case["id"]), "Nieuwe partner schriftelijk melden aan DUS-I")
+    letter = penvoerder.get(f"/api/v1/tasks/{melden}").json["data"]["brief_tekst"]
+    _complete(penvoerder, melden, {"brief_tekst": letter, **REPORTED})
+
+    with runtime.transaction(write=False) as session:
+        mail = session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "account")).one()
+        assert mail.recipient == CONTACT and "stuurgroep" in mail.body_text
+        found = re.search(r"(/account/wachtwoord/[0-9]+-[A-Za-z0-9_-]+)", mail.body_text)
+        assert found
+        partner = session.scalars(select(Partner).where(Partner.name == "Vmbo De Horizon")).one()
+        assert partner.contacts[0].user_id is not None
+    link = found[1]
+    # Until a password is chosen, nobody can sign in with the new account.
+    assert client.post("/api/v1/auth/token", json={"email": CONTACT, "password": "!"}).status_code == 401
+    assert client.get(link).status_code == 200
+    token = csrf_token(client, link)
+    short = client.post(link, data={"new": "abc", "repeat": "abc", "csrf_token": token})
+    assert short.status_code == 422 and "minstens" in text(short)
+    chosen = client.post(link, data={"new": "horizon-2026", "repeat": "horizon-2026", "csrf_token": token})
+    assert chosen.status_code == 302
+    contact = login(CONTACT, "horizon-2026")
+    assert contact.get("/api/v1/regions/demo/partners").status_code == 200  # a member of the region now
+    again = client.post(link, data={"new": "another-one", "repeat": "another-one", "csrf_token": token})
+    assert again.status_code == 409
+    assert client.post("/api/v1/auth/token", json={"email": CONTACT, "password": "another-one"}).status_code == 401

@@ -139,9 +139,9 @@ def test_no_route_answers_a_server_error_whatever_it_is_sent(app: Flask, runtime
     # The signed-in users really got past sign-in on many routes (not merely redirected to it).
     assert seen["beheerder 2xx"] >= 10 and seen["projectleider 2xx"] >= 5 and seen["api 2xx"] >= 5, seen
     # The partner register's routes were among them, and answered (not merely refused).
-    assert {"GET /api/v1/regions/demo/partners", "GET /api/v1/regions/demo/partners/1"} <= reached, reached
-    if document_1_in_demo:
-        assert "GET /api/v1/regions/demo/partners/1/documents/1" in reached
+    assert "GET /api/v1/regions/demo/partners" in reached, reached
+    if document_1_in_demo:  # ids start at 1 on a fresh SQLite file; PostgreSQL's sequences run on between tests
+        assert {"GET /api/v1/regions/demo/partners/1", "GET /api/v1/regions/demo/partners/1/documents/1"} <= reached
     fresh = signed_in(app, "penvoerder@demo.sto")  # (user 1 may have been changed by the garbage above)
     assert fresh.get("/").status_code == 200
     issued = app.test_client().post("/api/v1/auth/token", json={"email": "penvoerder@demo.sto", "password": "demo"})

@@ -9,6 +9,7 @@ from ...domain.incidents import WATCHING_ROLE
 from ...domain.overviews import OVERVIEW_ROLES
 from ...models import Region
 from ..runtime import runtime
+from .account_link import account_link
 from .auth import auth
 from .deadlines import deadlines
 from .dev_mail import dev_mail
@@ -32,6 +33,7 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(deadlines)  # the deadline calendar, 'Mijn agenda' and the .ics feed
     app.register_blueprint(partners)  # the region's partner register
     app.register_blueprint(invitation)  # a new partner's contact, without an account, accepts the house rules
+    app.register_blueprint(account_link)  # an account made for someone: they choose their first password
     if not app.extensions["sto"].settings.is_production:
         app.register_blueprint(dev_mail)  # in production /dev/mail does not exist at all
 

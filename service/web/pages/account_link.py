@@ -1,0 +1,53 @@
+"""The page an account's holder opens from the mail to choose their first password (an account the region made
+for them, e.g. as a new partner's contact). No sign-in: the one-time link is the key."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from ...domain import password_links
+from ...domain.errors import Conflict, InvalidInput
+from ..messages import translate, translate_fields
+from ..runtime import runtime
+
+account_link = Blueprint("account_link", __name__)
+
+
+@account_link.get("/account/wachtwoord/<token>")
+def show(token: str) -> str | tuple[str, int]:
+    rt = runtime()
+    with rt.transaction(write=False) as session:
+        try:
+            view = password_links.open_link(session, token, now=rt.clock())
+        except password_links.PasswordLinkRefused as err:
+            return render_template("invitation_refused.html", reason=translate(err.reason)), err.status
+    return render_template("account_password.html", view=view, token=token, errors={})
+
+
+@account_link.post("/account/wachtwoord/<token>")
+def choose(token: str) -> Response | str | tuple[str, int]:
+    rt = runtime()
+    view = None
+    try:
+        with rt.transaction(write=True) as session:
+            view = password_links.open_link(session, token, now=rt.clock())
+            password_links.choose_password(
+                session,
+                view,
+                new=request.form.get("new", ""),
+                repeat=request.form.get("repeat", ""),
+                now=rt.clock(),
+                fast_hash=rt.settings.fast_password_hashing,
+            )
+    except password_links.PasswordLinkRefused as err:
+        return render_template("invitation_refused.html", reason=translate(err.reason)), err.status
+    except InvalidInput as err:  # nothing saved: the link still works
+        return render_template(
+            "account_password.html", view=view, token=token, errors=translate_fields(err.fields)
+        ), 422
+    except Conflict:
+        return render_template("invitation_refused.html", reason=_("Deze link is net al gebruikt.")), 409
+    flash(_("Uw wachtwoord is ingesteld. Meld u aan met uw e-mailadres en dit wachtwoord."), "success")
+    return redirect(url_for("auth.sign_in_page"))
