@@ -56,7 +56,12 @@ def test_setup_loads_demo_data_into_an_empty_database_only_outside_production(ru
     assert production.exit_code == 0, production.output
     with runtime.transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(User)) == 0
-        assert set(session.scalars(select(ProcessDefinition.process_key))) == {"nieuwe_partner", "rapportage", "wijzigingsverzoek"}
+        assert set(session.scalars(select(ProcessDefinition.process_key))) == {
+            "nieuwe_partner",
+            "partner_vertrek",
+            "rapportage",
+            "wijzigingsverzoek",
+        }
 
     first = _cli(runtime).invoke(args=["setup"])
     again = _cli(runtime).invoke(args=["setup"])
