@@ -18,7 +18,7 @@ from tests.web.flow import count, instance
 
 REPORT = "Vertrek van een partner melden"
 DECIDE = "Besluiten over het vertrek van de partner"
-LETTER = "Vertrek schriftelijk melden aan DUS-I"
+LETTER = "Vertrek schriftelijk melden bij DUS-I"
 TANDEM = "Basisschool De Tandem"
 REASON = "De school gaat per 1 februari op in een fusieschool buiten de regio."
 APPROVED = {"besluit": "goedgekeurd", "vergaderdatum": "2027-01-10", "notulen_kenmerk": "SG-2027-01-10"}
