@@ -29,10 +29,8 @@ STAFF_ROLES = ("projectleider", "penvoerder", "stuurgroep", "coordinator")
 
 def _leaving_partner(session: Session, region_code: str, value: Any) -> Partner:
     """The region's active partner the form chose, or InvalidInput naming the field."""
-    try:
-        partner = session.get(Partner, int(str(value)))
-    except ValueError:
-        partner = None
+    text = str(value)
+    partner = session.get(Partner, int(text)) if text.isascii() and text.isdigit() and len(text) < 10 else None
     if partner is None or partner.region_code != region_code or partner.status != "actief":
         raise InvalidInput(
             "Deze partner kan niet vertrekken.", {"partner_id": "Kies een actieve partner van deze regio."}
