@@ -57,7 +57,7 @@ def test_setup_loads_demo_data_into_an_empty_database_only_outside_production(ru
     with runtime.transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(User)) == 0
         deployed = set(session.scalars(select(ProcessDefinition.process_key)))
-        assert deployed == {"nieuwe_partner", "rapportage", "wijzigingsverzoek"}
+        assert deployed == {"nieuwe_partner", "partner_vertrek", "rapportage", "wijzigingsverzoek"}
 
     first = _cli(runtime).invoke(args=["setup"])
     again = _cli(runtime).invoke(args=["setup"])

@@ -27,6 +27,7 @@ MAIL_JOB = "taakmail"  # the job name on incidents of writing "new task" mail
 DECISION_STEPS = {
     "wijzigingsverzoek": frozenset({"besluiten", "advies_is_besluit"}),
     "nieuwe_partner": frozenset({"besluiten", "geweigerd"}),  # the stuurgroep, or the decision table refusing
+    "partner_vertrek": frozenset({"besluiten"}),
 }
 DECISION_PARTIES = ("coordinator", "penvoerder")  # besides whoever started the request
 STILL_ABOUT_AN_OPEN_TASK = frozenset({"nieuwe_taak", "herinnering", "te_laat", "escalatie"})

@@ -9,14 +9,14 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Activity, BudgetLine, BudgetMutation, ProgrammeLine, ReportItem, User
+from ..models import Activity, BudgetLine, BudgetMutation, Partner, ProgrammeLine, ReportItem, User
 from .errors import InvalidInput
 
 YEARS = (2025, 2026, 2027, 2028)
 
 
 def list_options(session: Session, region_code: str, source: str) -> list[tuple[str, str]]:
-    """(value, label) pairs for a form field filled from the regioplan."""
+    """(value, label) pairs for a form field filled from the region's data: its regioplan or its partners."""
     if source == "programmalijnen":
         lines = session.scalars(
             select(ProgrammeLine).where(ProgrammeLine.region_code == region_code).order_by(ProgrammeLine.name)
@@ -27,6 +27,11 @@ def list_options(session: Session, region_code: str, source: str) -> list[tuple[
             select(Activity).where(Activity.region_code == region_code).order_by(Activity.name)
         )
         return [(a.name, a.name) for a in activities]
+    if source == "partners":  # only the active ones: a candidate or a partner that left cannot be chosen
+        partners = session.scalars(
+            select(Partner).where(Partner.region_code == region_code, Partner.status == "actief").order_by(Partner.name)
+        )
+        return [(str(p.id), p.name) for p in partners]
     raise ValueError(f"unknown option source {source!r}")
 
 

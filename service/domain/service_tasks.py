@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..models import ProcessInstance, User
-from . import partner_steps, regioplan, reports
+from . import leaving_steps, partner_steps, regioplan, reports
 from .errors import InvalidInput, ProcessFailed
 
 
@@ -97,6 +97,7 @@ OPERATIONS: dict[str, Callable[[ServiceContext, dict[str, Any]], dict[str, Any]]
     "rapportage.voorbereiden": _rapportage_voorbereiden,
     "rapportage.ingediend": _rapportage_ingediend,
     **partner_steps.OPERATIONS,
+    **leaving_steps.OPERATIONS,
 }
 
 

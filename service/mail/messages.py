@@ -199,6 +199,32 @@ def partner_joined(
     )
 
 
+def partner_left(
+    name: str,
+    *,
+    partner_name: str,
+    region_name: str,
+    left_on: date,
+    details: list[tuple[str, str]],
+    path: str,
+    reason: str,
+    staff: bool,
+) -> Message:
+    """A partner no longer takes part in the region, from its leaving date."""
+    return _compose(
+        subject=f"Partner vertrekt uit {region_name}: {partner_name}",
+        name=name,
+        intro=[
+            f"{partner_name} doet vanaf {dutch_date(left_on)} niet meer mee in {region_name} (Sterk "
+            "Techniekonderwijs). De stuurgroep heeft het vertrek goedgekeurd en het is gemeld aan DUS-I."
+        ],
+        facts=[("Partner", partner_name), ("Vertrekt op", dutch_date(left_on)), *details],
+        action=("Bekijk de partner", path),
+        reason=reason,
+        staff=staff,
+    )
+
+
 @dataclass(frozen=True)
 class DigestItem:
     subject: str
