@@ -15,6 +15,7 @@ from service.settings import ROOT
 
 BPMN_DIR = ROOT / "bpmn"
 FORMS_DIR = ROOT / "forms"
+ROLES = {"projectleider", "penvoerder", "stuurgroep", "coordinator"}
 
 
 def _processes():
@@ -32,8 +33,9 @@ def test_every_bpmn_file_holds_its_process_named_after_the_file() -> None:
 def test_every_user_task_names_a_valid_form_and_a_known_lane(process_id: str) -> None:
     process = _processes()[process_id]
     assert process.user_tasks
+    assert set(process.start_roles) <= ROLES, process.start_roles
     for task in process.user_tasks:
-        assert task.lane in {"projectleider", "penvoerder", "stuurgroep", "coordinator"}, task
+        assert task.lane in ROLES, task
         assert task.form, f"{task.name} names no form"
         schema = json.loads((FORMS_DIR / task.form).read_text(encoding="utf-8"))
         Draft202012Validator.check_schema(schema)

@@ -22,9 +22,9 @@ def require_instance_visible(user: User, instance: ProcessInstance) -> None:
 
 def may_act_on(user: User, task: HumanTask, roles: set[str]) -> bool:
     """Whether the user may claim or complete the task (ignoring a claim by someone else)."""
-    if task.role is None:
-        return task.candidate_user_id == user.id
-    return task.role in roles
+    if task.candidate_user_id == user.id:
+        return True  # meant for them (a task without a lane, or one offered to whoever started the request)
+    return task.role is not None and task.role in roles
 
 
 def require_may_act(user: User, task: HumanTask) -> None:

@@ -43,8 +43,9 @@ def start_instance(
     roles = require_region_member(user, region_code)
     definition = get_latest_definition(session, process_key)
     process = parsed_process(definition)
-    if process.start_lane and process.start_lane not in roles:
-        raise NotAllowed(f"Alleen de rol {process.start_lane} kan dit proces starten in deze regio.")
+    if process.start_roles and not roles & set(process.start_roles):
+        allowed = " of ".join(process.start_roles)
+        raise NotAllowed(f"Alleen de rol {allowed} kan dit proces starten in deze regio.")
     if data and forms is not None:
         data = validate_start_data(session, forms, process, region_code, data)
     region = session.get(Region, region_code)

@@ -108,7 +108,8 @@ def _sync_tasks(
             form_key=task.form,
             ui_form_key=task.ui_form,
             instructions=task.instructions,
-            candidate_user_id=None if task.lane else instance.started_by_id,
+            # A task without a lane is the starter's; one marked forStarter is offered to them besides its lane.
+            candidate_user_id=instance.started_by_id if task.for_starter or not task.lane else None,
             status="open",
             created_at=now,
             due_at=task.due_at or (now + task.due_in if task.due_in else None),

@@ -72,6 +72,8 @@ class ParsedProcess:
     subprocess_specs: dict[str, Any]
     user_tasks: list[UserTaskInfo] = field(default_factory=list)
     start_lane: str | None = None
+    # Who may start it: the start event's `startRoles` property (comma-separated), else the lane it sits in.
+    start_roles: tuple[str, ...] = ()
     starts_on_timer: bool = False  # a timer start event: the scheduler creates the waiting instances
     # The deployment it came from, so an engine worker can parse the same files (key: their content hash).
     key: str = ""
@@ -117,8 +119,18 @@ def parse_files(files: dict[str, bytes]) -> dict[str, ParsedProcess]:
                 process.user_tasks.append(_user_task_info(spec))
         starts = [s for s in process.spec.task_specs.values() if isinstance(s, StartEvent)]
         process.start_lane = next((s.lane for s in starts if s.lane), None)
+        process.start_roles = _start_roles(starts, process.start_lane)
         process.starts_on_timer = any(isinstance(s.event_definition, TimerEventDefinition) for s in starts)
     return processes
+
+
+def _start_roles(starts: list[Any], lane: str | None) -> tuple[str, ...]:
+    for start in starts:
+        named = ((start.extensions or {}).get("properties") or {}).get("startRoles", "")
+        roles = tuple(dict.fromkeys(r.strip() for r in named.split(",") if r.strip()))
+        if roles:
+            return roles
+    return (lane,) if lane else ()
 
 
 def _content_key(files: dict[str, bytes]) -> str:

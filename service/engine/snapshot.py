@@ -23,6 +23,7 @@ class ReadyTask:
     due_at: datetime | None = None  # from the process data (property dueAt names the variable); wins over due_in
     reminders: tuple[timedelta, ...] = ()  # remind the candidates this long before the due date
     escalate_to: str | None = None  # the role told when the task is overdue (the task stays where it is)
+    for_starter: bool = False  # also offered to whoever started the instance (property forStarter="true")
 
 
 @dataclass(frozen=True)

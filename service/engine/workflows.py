@@ -334,6 +334,7 @@ def _ready_task(task: SpiffTask) -> ReadyTask:
         due_at=_moment(task.data.get(properties["dueAt"])) if properties.get("dueAt") else None,
         reminders=tuple(_duration(p.strip()) for p in properties.get("reminders", "").split(",") if p.strip()),
         escalate_to=properties.get("escalateTo") or None,
+        for_starter=str(properties.get("forStarter", "")).strip().lower() == "true",
     )
 
 

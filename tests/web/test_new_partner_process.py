@@ -25,7 +25,7 @@ from service.models import (
 )
 from service.runtime import utc_now
 from service.web.runtime import Runtime
-from tests.web.flow import count, instance
+from tests.web.flow import count, inbox_names, instance
 from tests.web.pages import csrf_token, signed_in, text
 
 CONTACT = "f.elamrani@dehorizon.example"
@@ -312,3 +312,16 @@ def test_the_contact_can_be_given_an_account_and_chooses_a_password_once(runtime
     again = client.post(link, data={"new": "another-one", "repeat": "another-one", "csrf_token": token})
     assert again.status_code == 409
     assert client.post("/api/v1/auth/token", json={"email": CONTACT, "password": "another-one"}).status_code == 401
+
+
+def test_the_coordinator_may_register_a_candidate_too_but_the_stuurgroep_may_not(runtime: Runtime, login) -> None:  # type: ignore[no-untyped-def]
+    coordinator = login("coordinator@demo.sto")
+    started = coordinator.post("/api/v1/processes/nieuwe_partner/instances", {"region": "demo", "data": {}})
+    assert started.status_code == 201, started.json
+    assert "Kandidaat-partner aanmelden" in inbox_names(coordinator)  # offered to whoever started it
+    case = _complete(coordinator, _only(started.json, "Kandidaat-partner aanmelden"), DE_HORIZON)
+    _only(case, "Geschiktheid en budget toetsen")
+    refused = login("stuurgroep@demo.sto").post("/api/v1/processes/nieuwe_partner/instances", {"region": "demo"})
+    assert refused.status_code == 403 and "projectleider of coordinator" in refused.json["message"]
+    # A change request is still the projectleider's to start.
+    assert coordinator.post("/api/v1/processes/wijzigingsverzoek/instances", {"region": "demo"}).status_code == 403

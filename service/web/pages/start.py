@@ -24,9 +24,9 @@ def choose() -> str:
         roles = roles_by_region(user)
         choices = []
         for definition in list_latest_definitions(session):
-            lane = parsed_process(definition).start_lane
-            regions = sorted(code for code, held in roles.items() if lane is None or lane in held)
-            choices.append((definition, lane, regions))
+            starters = parsed_process(definition).start_roles
+            regions = sorted(code for code, held in roles.items() if not starters or held & set(starters))
+            choices.append((definition, " of ".join(starters) or None, regions))
         return render_template("start.html", choices=choices)
 
 
