@@ -75,6 +75,8 @@ class ParsedProcess:
     # Who may start it: the start event's `startRoles` property (comma-separated), else the lane it sits in.
     start_roles: tuple[str, ...] = ()
     starts_on_timer: bool = False  # a timer start event: the scheduler creates the waiting instances
+    # What people call the variables its decision tables set (output name -> label), for readable records.
+    decision_labels: dict[str, str] = field(default_factory=dict)
     # The deployment it came from, so an engine worker can parse the same files (key: their content hash).
     key: str = ""
     files: dict[str, bytes] = field(default_factory=dict, repr=False)
@@ -117,6 +119,10 @@ def parse_files(files: dict[str, bytes]) -> dict[str, ParsedProcess]:
             _check_task_spec(process.process_id, spec)
             if isinstance(spec, UserTask):
                 process.user_tasks.append(_user_task_info(spec))
+            if isinstance(spec, BusinessRuleTaskMixin):
+                for output in spec.dmnEngine.decision_table.outputs:
+                    if output.name and output.label:
+                        process.decision_labels.setdefault(output.name, output.label)
         starts = [s for s in process.spec.task_specs.values() if isinstance(s, StartEvent)]
         process.start_lane = next((s.lane for s in starts if s.lane), None)
         process.start_roles = _start_roles(starts, process.start_lane)

@@ -13,9 +13,13 @@ import json
 import operator
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_currency
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
@@ -65,6 +69,32 @@ _EXTRA_BUILTINS = {
     "filter": filter,
     "reversed": reversed,
 }
+
+
+def _euro(value: Any) -> str:
+    """An amount as Dutch readers write it, for letters drafted in scripts: euro(7500) -> '€ 7.500,00'."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError) as err:
+        raise ValueError(f"euro(): {value!r} is geen bedrag") from err
+    return format_currency(amount, "EUR", locale="nl_NL").replace("\xa0", " ")
+
+
+def _datum(value: Any) -> str:
+    """A date as Dutch readers write it: datum("2026-12-10") -> '10 december 2026' (a date-time: its day)."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError as err:
+            raise ValueError(f"datum(): {value!r} is geen datum") from err
+    if not isinstance(value, date):
+        raise ValueError(f"datum(): {value!r} is geen datum")
+    return format_date(value, "d MMMM y", locale="nl")
+
+
+_EXTRA_BUILTINS["euro"] = _euro
+_EXTRA_BUILTINS["datum"] = _datum
+
 _BUILTINS = {
     **{k: v for k, v in {**safe_builtins, **limited_builtins}.items() if k not in _UNSAFE_BUILTINS},
     **_EXTRA_BUILTINS,

@@ -11,12 +11,11 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 BASE_URL_MARK = "[[STO_BASE_URL]]"
 SETTINGS_PATH = "/instellingen"
 TIME_ZONE = ZoneInfo("Europe/Amsterdam")
-_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober")
-_MONTHS += ("november", "december")
-_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 
 
 @dataclass(frozen=True)
@@ -45,9 +44,9 @@ class TaskFacts:
 
 
 def dutch_date(moment: datetime | date) -> str:
-    """'maandag 21 december 2026' (a moment is shown in Dutch time)."""
+    """'maandag 21 december 2026' (a moment is shown in Dutch time), written by Babel's Dutch calendar."""
     day = moment.astimezone(TIME_ZONE).date() if isinstance(moment, datetime) else moment
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return format_date(day, "EEEE d MMMM y", locale="nl")
 
 
 def new_task(name: str, facts: TaskFacts, reason: str) -> Message:

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..domain.audit import list_instance_events
+from ..domain.definitions import parsed_process
 from ..domain.forms import FormLibrary, schema_for_region
-from ..models import AuditEvent, HumanTask
+from ..models import AuditEvent, HumanTask, ProcessInstance
 from .form_html import describe_value
 
 
@@ -52,3 +53,37 @@ def submitted_steps(session: Session, forms: FormLibrary, events: list[AuditEven
 def instance_steps(session: Session, forms: FormLibrary, instance_id: int) -> list[StepView]:
     """Readable submitted steps of one instance."""
     return submitted_steps(session, forms, list_instance_events(session, instance_id))
+
+
+_SCALAR = (str, int, float, bool)
+
+
+def engine_step_rows(
+    session: Session, forms: FormLibrary, instance: ProcessInstance, events: list[AuditEvent]
+) -> dict[int, list[tuple[str, str]]]:
+    """What the engine's own steps (decision tables, scripts) decided, per audit event: each variable under the
+    name people know it by (a form field's title or a decision table's output label) with its value as they
+    would write it. Variables nobody named, and structured values (a service's bookkeeping), stay out of sight:
+    they remain in the audit event itself."""
+    process = parsed_process(instance.definition)
+    properties: dict[str, dict[str, Any]] = {}
+    for task in process.user_tasks:
+        if task.form:
+            schema = schema_for_region(session, forms.schema(task.form), instance.region_code)
+            for name, prop in schema.get("properties", {}).items():
+                properties.setdefault(name, prop)
+    rows: dict[int, list[tuple[str, str]]] = {}
+    for event in events:
+        changes = (event.details or {}).get("changes") if event.action == "engine_step" else None
+        if not isinstance(changes, dict):
+            continue
+        readable = []
+        for name, value in changes.items():
+            label = process.decision_labels.get(name) or properties.get(name, {}).get("title")
+            if label is None or (value is not None and not isinstance(value, _SCALAR)) or value in ("", None):
+                continue
+            prop = properties.get(name, {"type": "boolean"} if isinstance(value, bool) else {})
+            readable.append((label, describe_value(prop, value)))
+        if readable:
+            rows[event.id] = readable
+    return rows

@@ -195,7 +195,7 @@ def test_four_people_walk_a_new_activity_to_the_end(
     shot(page, "projectleider-record-filled")
     submit_task(page)
     expect(page.get_by_role("status")).to_have_text("Taak afgerond. Dank u wel.")
-    expect(page.locator("[data-status]")).to_have_text("afgerond")
+    expect(page.locator("[data-status]")).to_have_text("goedgekeurd")
     shot(page, "projectleider-instance-finished")
 
     # --- coordinator: the finished instance, its Logboek and the diagram ----------------------------------------
@@ -204,7 +204,7 @@ def test_four_people_walk_a_new_activity_to_the_end(
     sign_in(page, "coordinator@demo.sto")
     page.goto(f"/verzoeken/{case}")
     expect(page.get_by_role("heading", level=1, name="Zorgrobots in de praktijk")).to_be_visible()
-    expect(page.locator("[data-status]")).to_have_text("afgerond")
+    expect(page.locator("[data-status]")).to_have_text("goedgekeurd")
     expect(main(page)).to_contain_text("Wijzigingsverzoek · Demo-regio")
     expect(
         page.get_by_role("heading", level=2, name="Nu aan de beurt").locator("xpath=following-sibling::*[1]")

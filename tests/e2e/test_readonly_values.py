@@ -36,7 +36,7 @@ def test_recorded_amount_reads_as_euros(open_browser: OpenBrowser, live_server: 
     page = open_browser("coordinator@demo.sto").page
     sign_in(page, "coordinator@demo.sto")
     page.goto(f"/verzoeken/{case}")
-    expect(page.locator("[data-status]")).to_have_text("afgerond")
+    expect(page.locator("[data-status]")).to_have_text("goedgekeurd")
     shot(page, "instance")
     recorded = read_rows(logbook_rows(page, "projectleider@demo.sto", f"Taak afgerond: {VASTLEGGEN}"))
     assert recorded["Bedrag dat verschuift (euro)"] == "€ 7.500,00"

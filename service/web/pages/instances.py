@@ -13,13 +13,25 @@ from ...domain import instances as instance_cases
 from ...domain import withdrawal
 from ...domain.attachments import get_attachment, list_attachments
 from ...domain.errors import InvalidInput
+from ...domain.statuses import request_status
 from ..diagram import diagram_view
-from ..history import submitted_steps
+from ..history import engine_step_rows, submitted_steps
 from ..messages import translate_fields
 from ..runtime import runtime
 from ..session_auth import page_call
 
 instances = Blueprint("instances", __name__)
+
+
+def status_labels() -> dict[str, str]:
+    """Where a request stands, in the user's language."""
+    return {
+        "lopend": _("loopt"),
+        "goedgekeurd": _("goedgekeurd"),
+        "afgewezen": _("afgewezen"),
+        "ingetrokken": _("ingetrokken"),
+        "afgerond": _("afgerond"),
+    }
 
 
 @instances.get("/verzoeken/<int:instance_id>")
@@ -38,11 +50,14 @@ def _render(instance_id: int, *, reason: str = "", errors: dict[str, str] | None
             open_tasks=view.open_tasks,
             history=view.history,
             steps=steps,
+            engine_rows=engine_step_rows(session, rt.forms, view.instance, view.history),
             files=list_attachments(session, instance_id),
             diagram=diagram_view(view.instance, view.history, view.open_tasks),
             now=rt.clock(),
             incidents=incident_cases.list_open_for_instance(session, instance_id=view.instance.id),
             may_withdraw=withdrawal.may_withdraw(user, view.instance),
+            status=request_status(view.instance),
+            status_labels=status_labels(),
             withdraw_reason=reason,
             withdraw_errors=errors or {},
         )
