@@ -99,6 +99,7 @@ ZORGROBOTS: dict[str, Any] = {
     "omschrijving": "Leerlingen programmeren zorgrobots in een simulatie met het programma Zorg en Welzijn; "
     "de school koopt daarvoor een 3D-printer van ongeveer EUR 7.500.",
     "soort": "nieuwe_activiteit",
+    "ook_soorten": ["budgetverschuiving"],
     "in_regioplan": False,
     "bedrag": 7500,
     "programmalijn": "samenwerking_bedrijfsleven",

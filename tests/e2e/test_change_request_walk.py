@@ -36,6 +36,7 @@ REQUEST_SHOWN = {
     "Titel": "Zorgrobots in de praktijk",
     "Omschrijving": LONG_OMSCHRIJVING,
     "Soort wijziging": "Nieuwe activiteit",
+    "Gaat de wijziging ook over": "Budgetverschuiving",
     "Staat de activiteit al in het regioplan?": "Nee",
     "Bedrag (euro)": "€ 7.500,00",
     "Doelstelling": "Techniek zichtbaar maken in andere domeinen",
@@ -57,6 +58,10 @@ RECORD_SHOWN = {
     "Budget komt van activiteit": "Techniekmiddagen basisonderwijs",
     "Begrotingsjaar": "2026",
 }
+
+
+# What gives internals away in text people read: snake_case names, braces, Python's True/False/None.
+INTERNALS = re.compile(r"\b[a-z]+_[a-z_]+\b|[{}]|\bTrue\b|\bFalse\b|\bNone\b")
 
 
 def _assert_read_only(section: Locator) -> None:
@@ -223,6 +228,13 @@ def test_four_people_walk_a_new_activity_to_the_end(
         expect(row.get_by_role("cell").first).to_have_text(when)
         assert read_rows(row).items() >= shown.items(), (task_name, read_rows(row))
     expect(logbook_rows(page, "systeem", "Proces afgerond")).to_have_count(1)
+    # The Logboek as a person reads it: no variable names, no Python values, no braces.
+    logbook = page.locator("table.audit").inner_text()
+    assert INTERNALS.findall(logbook) == [], INTERNALS.findall(logbook)
+    for decided in ("Stuurgroep beslist", "Melden aan DUS-I", "Goedgekeurd"):
+        assert decided in logbook, decided
+    page.locator("table.audit").scroll_into_view_if_needed()
+    shot(page, "coordinator-logbook")
 
     diagram = page.locator("#diagram")
     expect(diagram.locator("svg").first).to_be_visible()

@@ -62,6 +62,8 @@ def fill_change_request(page: Page, values: dict[str, Any]) -> None:
         labelled(page, "Titel").fill(values["titel"])
     if "soort" in values:
         group(page, "Soort wijziging").get_by_label(values["soort"], exact=True).check()
+    for also in values.get("ook_soorten", []):
+        page.get_by_role("checkbox", name=also, exact=True).check()
     if "omschrijving" in values:
         labelled(page, "Omschrijving").fill(values["omschrijving"])
     if "in_regioplan" in values:
@@ -82,6 +84,7 @@ def fill_change_request(page: Page, values: dict[str, Any]) -> None:
 ZORGROBOTS_FORM = {
     "titel": "Zorgrobots in de praktijk",
     "soort": "Nieuwe activiteit",
+    "ook_soorten": ["Budgetverschuiving"],  # seed case 1: a new activity paid by shifting budget
     "omschrijving": LONG_OMSCHRIJVING,
     "in_regioplan": "Nee",
     "bedrag": "7.500",

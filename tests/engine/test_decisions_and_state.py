@@ -18,26 +18,31 @@ def _decide(data: dict) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("soort", "in_plan", "bedrag", "stuurgroep", "dus_i"),
+    ("soorten", "in_plan", "bedrag", "stuurgroep", "dus_i"),
     [
-        ("nieuwe_activiteit", False, 7500, True, False),
-        ("budgetverschuiving", True, 5000, False, False),
-        ("budgetverschuiving", True, 5000.01, True, False),
-        ("activiteit_gewijzigd", False, 100, True, False),
-        ("doelstelling_gewijzigd", True, 0, True, True),
-        ("budget_naar_overhead", True, 10, True, True),
-        ("activiteit_niet_uitvoerbaar", True, 0, True, True),
+        (["nieuwe_activiteit"], False, 7500, True, False),
+        (["budgetverschuiving"], True, 5000, False, False),
+        (["budgetverschuiving"], True, 5000.01, True, False),
+        (["activiteit_gewijzigd"], False, 100, True, False),
+        (["doelstelling_gewijzigd"], True, 0, True, True),
+        (["budget_naar_overhead"], True, 10, True, True),
+        (["activiteit_niet_uitvoerbaar"], True, 0, True, True),
+        # Several kinds: the strictest route wins, whichever kind is named first.
+        (["nieuwe_activiteit", "budgetverschuiving"], False, 7500, True, False),  # seed case 1
+        (["budgetverschuiving", "nieuwe_activiteit"], True, 100, True, False),
+        (["budgetverschuiving", "doelstelling_gewijzigd"], True, 100, True, True),
+        (["activiteit_gewijzigd", "budgetverschuiving"], True, 100, False, False),
     ],
 )
-def test_decision_table_routes_each_kind_of_change(soort, in_plan, bedrag, stuurgroep, dus_i) -> None:
-    data = _decide({"soort": soort, "in_regioplan": in_plan, "bedrag": bedrag})
+def test_decision_table_routes_each_kind_of_change(soorten, in_plan, bedrag, stuurgroep, dus_i) -> None:
+    data = _decide({"soorten": soorten, "in_regioplan": in_plan, "bedrag": bedrag})
     assert (data["stuurgroep_beslist"], data["melden_dus_i"]) == (stuurgroep, dus_i)
     assert data["route_toelichting"]
 
 
 def test_a_request_no_rule_matches_fails_loudly() -> None:
     with pytest.raises(EngineError) as caught:
-        _decide({"soort": "iets_anders", "in_regioplan": True, "bedrag": 1})
+        _decide({"soorten": ["iets_anders"], "in_regioplan": True, "bedrag": 1})
     assert caught.value.reason == "de beslistabel heeft geen regel voor deze gegevens"
 
 

@@ -72,7 +72,9 @@ def test_decision_table_cell_calling_import_is_refused_when_deployed() -> None:
     from .tiny import decision_process
 
     dmn = (ROOT / "bpmn" / "wijziging_beoordeling.dmn").read_text()
-    evil = dmn.replace('<text>"nieuwe_activiteit"</text>', "<text>__import__('os').name</text>", 1)
+    cell = '<text>"nieuwe_activiteit" in ?</text>'
+    assert cell in dmn  # the cell this test poisons must exist, or the test proves nothing
+    evil = dmn.replace(cell, "<text>__import__('os').name</text>", 1)
     files = {"p.bpmn": decision_process("p", "wijziging_beoordeling"), "d.dmn": evil.encode()}
     with pytest.raises(DiagramError, match="decision rule"):
         parse_files(files)

@@ -9,6 +9,7 @@ ZORGROBOTS: dict[str, Any] = {
     "omschrijving": "Leerlingen programmeren zorgrobots in een simulatie met het programma Zorg en Welzijn; "
     "de school koopt daarvoor een 3D-printer van ongeveer EUR 7.500.",
     "soort": "nieuwe_activiteit",
+    "ook_soorten": ["budgetverschuiving"],  # the 3D printer is paid by shifting budget (seed case 1)
     "in_regioplan": False,
     "bedrag": 7500,
     "programmalijn": "samenwerking_bedrijfsleven",

@@ -275,7 +275,7 @@ def test_activity_not_doable_must_be_reported_to_dus_i_by_the_penvoerder(users, 
     draft = shown.json["data"].get("brief_tekst") or ""
     assert "Open lessen gaan niet door" in draft
     assert "Demo-regio" in draft
-    assert "activiteit niet uitvoerbaar" in draft
+    assert "Soort wijziging: activiteit kan niet (volledig of op tijd) worden uitgevoerd" in draft
 
     sent = {"brief_tekst": draft, "verzonden_op": "2026-12-12", "kenmerk_dus_i": "DUSI-2026-0042"}
     done = complete(penvoerder, melden["id"], sent)
