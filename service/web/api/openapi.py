@@ -8,9 +8,10 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, render_template
 
+from ...domain import request_lists
 from ...domain.partners import MAX_NAME
 from ...domain.vmbo import LEERWEGEN, PARTNER_KINDS, PROFIELEN, STATUSES
-from . import partner_schemas, schemas
+from . import partner_schemas, request_views, schemas
 from .paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE
 
 docs = Blueprint("api_docs", __name__)
@@ -112,6 +113,16 @@ _OPERATIONS: list[tuple[str, str, str, str | None, str | None, str, tuple[str, .
     ),
     (
         "get",
+        "/api/v1/requests",
+        "Verzoeken terugvinden: die u startte of waarin u een stap zette (scope=mine), of alle verzoeken van uw "
+        "regio's (scope=all); te filteren, te doorzoeken en te sorteren",
+        None,
+        "RequestList",
+        "200",
+        ("401", "422"),
+    ),
+    (
+        "get",
         "/api/v1/regions/{code}/partners",
         "De partners van een regio (actief, dan kandidaat, dan vertrokken; op naam), te filteren",
         None,
@@ -162,6 +173,10 @@ class _PartnerList(_Page):
     partners = schemas.fields.List(schemas.fields.Nested(partner_schemas.PartnerSchema))
 
 
+class _RequestList(_Page):
+    requests = schemas.fields.List(schemas.fields.Nested(request_views.RequestSchema))
+
+
 # Every list takes the same two query parameters (service/web/api/paging.py reads them).
 _PAGING_PARAMETERS = [
     {
@@ -188,6 +203,51 @@ _EXTRA_PARAMETERS = {
             "required": False,
             "description": "Alleen deze regio (code)",
             "schema": {"type": "string"},
+        },
+        *_PAGING_PARAMETERS,
+    ],
+    "/api/v1/requests": [
+        {
+            "name": "scope",
+            "in": "query",
+            "required": False,
+            "description": "mine: die u startte of waarin u een stap zette; all: alle verzoeken van uw regio's",
+            "schema": {"type": "string", "enum": list(request_lists.SCOPES), "default": "mine"},
+        },
+        {
+            "name": "process",
+            "in": "query",
+            "required": False,
+            "description": "Alleen dit proces (sleutel); een onbekend proces geeft 422",
+            "schema": {"type": "string"},
+        },
+        {
+            "name": "region",
+            "in": "query",
+            "required": False,
+            "description": "Alleen deze regio (code); een regio buiten de uwe geeft 422",
+            "schema": {"type": "string"},
+        },
+        {
+            "name": "status",
+            "in": "query",
+            "required": False,
+            "description": "Alleen verzoeken met deze status",
+            "schema": {"type": "string", "enum": list(request_lists.STATUSES)},
+        },
+        {
+            "name": "q",
+            "in": "query",
+            "required": False,
+            "description": "Zoek in titel en omschrijving (hoofdletters maken niet uit)",
+            "schema": {"type": "string", "maxLength": request_lists.MAX_QUERY},
+        },
+        {
+            "name": "sort",
+            "in": "query",
+            "required": False,
+            "description": "started (gestart), due (vroegste uiterlijke datum) of title; met een - ervoor aflopend",
+            "schema": {"type": "string", "enum": list(request_lists.SORTS), "default": request_lists.SORTS[0]},
         },
         *_PAGING_PARAMETERS,
     ],
@@ -262,6 +322,8 @@ def build_openapi() -> dict[str, Any]:
         "InstanceDetail": schemas.InstanceDetailSchema,
         "Partner": partner_schemas.PartnerSchema,
         "PartnerList": _PartnerList,
+        "Request": request_views.RequestSchema,
+        "RequestList": _RequestList,
         "PartnerDetail": partner_schemas.PartnerDetailSchema,
         "Error": schemas.ErrorSchema,
     }.items():

@@ -22,6 +22,7 @@ from .overviews import overviews
 from .partners import partners
 from .password import password
 from .people import people
+from .requests import requests_list
 from .start import start
 from .tasks import tasks
 
@@ -33,6 +34,7 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(deadlines)  # the deadline calendar, 'Mijn agenda' and the .ics feed
     app.register_blueprint(partners)  # the region's partner register
     app.register_blueprint(invitation)  # a new partner's contact, without an account, accepts the house rules
+    app.register_blueprint(requests_list)  # 'Verzoeken': find a request again, with a CSV export
     app.register_blueprint(account_link)  # an account made for someone: they choose their first password
     if not app.extensions["sto"].settings.is_production:
         app.register_blueprint(dev_mail)  # in production /dev/mail does not exist at all
