@@ -17,17 +17,17 @@ from sqlalchemy.orm import Session, aliased
 from ..models import HumanTask, ProcessDefinition, ProcessInstance, Region, User
 from .accounts import roles_by_region
 from .errors import InvalidInput
+from .statuses import DECIDED as _DECIDED
+from .statuses import STATUSES, status_word
 from .texts import N_
 
 SCOPES = ("mine", "all")
-STATUSES = ("lopend", "goedgekeurd", "afgewezen", "ingetrokken", "afgerond")
 SORTS = ("-started", "started", "due", "-due", "title", "-title")
 MAX_QUERY = 200
 EXPORT_BATCH = 500
 
 _BESLUIT = ProcessInstance.data["besluit"].as_string()
 _OMSCHRIJVING = ProcessInstance.data["omschrijving"].as_string()
-_DECIDED = ("goedgekeurd", "afgewezen")
 
 
 @dataclass(frozen=True)
@@ -134,15 +134,6 @@ def iter_requests(session: Session, *, user: User, wanted: RequestFilter) -> Ite
         if len(batch) < EXPORT_BATCH:
             return
         offset += EXPORT_BATCH
-
-
-def status_word(status: str, besluit: Any) -> str:
-    """How people name where a request stands: a completed request by its decision, when it has one."""
-    if status == "withdrawn":
-        return "ingetrokken"
-    if status == "completed":
-        return besluit if besluit in _DECIDED else "afgerond"
-    return "lopend"
 
 
 def _process_keys(session: Session) -> set[str]:

@@ -3,15 +3,22 @@ finished request with a decision (`besluit`, from the stuurgroep or a decision t
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..models import ProcessInstance
 
 STATUSES = ("lopend", "goedgekeurd", "afgewezen", "ingetrokken", "afgerond")
+DECIDED = ("goedgekeurd", "afgewezen")
+
+
+def status_word(status: str, besluit: Any) -> str:
+    """From the instance's status and its `besluit` (lists read both columns without loading instances)."""
+    if status == "withdrawn":
+        return "ingetrokken"
+    if status == "completed":
+        return besluit if besluit in DECIDED else "afgerond"
+    return "lopend"
 
 
 def request_status(instance: ProcessInstance) -> str:
-    if instance.status == "withdrawn":
-        return "ingetrokken"
-    if instance.status != "completed":
-        return "lopend"
-    decision = (instance.data or {}).get("besluit")
-    return decision if decision in ("goedgekeurd", "afgewezen") else "afgerond"
+    return status_word(instance.status, (instance.data or {}).get("besluit"))
