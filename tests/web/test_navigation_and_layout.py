@@ -151,7 +151,9 @@ def test_a_dutch_date_is_accepted_stored_as_iso_and_shown_back_dutch(app: Flask,
     form = text(stuurgroep.get(task_url))
     field = re.search(r'<input type="text" class="date"[^>]*name="vergaderdatum"[^>]*>', form)
     assert field and 'placeholder="dd-mm-jjjj"' in field.group(0), form  # no browser date field (mm/dd/yyyy)
-    assert "Schrijf de datum als dd-mm-jjjj, bijvoorbeeld 31-01-2027." in form
+    hint = re.search(r'<p class="help" id="formaat-vergaderdatum">(.*?)</p>', form).group(1)
+    assert re.sub(r"<[^>]+>", "", hint) == "Schrijf de datum als dd-mm-jjjj, bijvoorbeeld 31-01-2027."
+    assert '<span class="nowrap">31-01-2027</span>' in hint  # the example is never split over two lines
 
     # Sent back for another field: the date shows as typed, in Dutch, also when it was typed as ISO.
     for typed in ("10-12-2026", "2026-12-10"):
