@@ -109,8 +109,7 @@ def may_start_any(session: Session, roles: dict[str, set[str]]) -> bool:
         select(ProcessDefinition)
         .join(
             newest,
-            (ProcessDefinition.process_key == newest.c.process_key)
-            & (ProcessDefinition.version == newest.c.version),
+            (ProcessDefinition.process_key == newest.c.process_key) & (ProcessDefinition.version == newest.c.version),
         )
         .options(load_only(ProcessDefinition.id, ProcessDefinition.process_key, ProcessDefinition.sha256))
     )

@@ -23,16 +23,36 @@ from tests.e2e.ui import (
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
 MENUS = {
-    "projectleider@demo.sto": ["Mijn taken", "Nieuw verzoek", "Termijnen", "Partners", "Mijn agenda", "Mijn instellingen"],
+    "projectleider@demo.sto": [
+        "Mijn taken",
+        "Nieuw verzoek",
+        "Termijnen",
+        "Partners",
+        "Mijn agenda",
+        "Mijn instellingen",
+    ],
     "penvoerder@demo.sto": ["Mijn taken", "Overzichten", "Termijnen", "Partners", "Mijn agenda", "Mijn instellingen"],
     "stuurgroep@demo.sto": ["Mijn taken", "Termijnen", "Partners", "Mijn agenda", "Mijn instellingen"],
     "coordinator@demo.sto": [
-        "Mijn taken", "Nieuw verzoek", "Overzichten", "Termijnen", "Partners", "Mijn agenda", "Storingen",
+        "Mijn taken",
+        "Nieuw verzoek",
+        "Overzichten",
+        "Termijnen",
+        "Partners",
+        "Mijn agenda",
+        "Storingen",
         "Mijn instellingen",
     ],
     "beheerder@demo.sto": [
-        "Mijn taken", "Termijnen", "Partners", "Mijn agenda", "Mensen en rollen", "Uitgaande mail", "Storingen",
-        "Mijn instellingen", "Mail (ontwikkeling)",
+        "Mijn taken",
+        "Termijnen",
+        "Partners",
+        "Mijn agenda",
+        "Mensen en rollen",
+        "Uitgaande mail",
+        "Storingen",
+        "Mijn instellingen",
+        "Mail (ontwikkeling)",
     ],
 }
 

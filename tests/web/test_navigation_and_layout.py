@@ -5,6 +5,7 @@ as people read them."""
 from __future__ import annotations
 
 import html
+import io
 import re
 from typing import Any
 
@@ -18,21 +19,41 @@ from service.models import AuditEvent
 from service.web.runtime import Runtime
 
 from .change_request import ADVICE_POSITIVE, ZORGROBOTS, complete, only_task, start
-from .pages import post_form, signed_in, text
+from .pages import csrf_token, post_form, signed_in, text
 
 EVERYONE = ["Mijn taken", "Termijnen", "Mijn agenda", "Mijn instellingen"]
 MENUS = {
-    "projectleider@demo.sto": ["Mijn taken", "Nieuw verzoek", "Termijnen", "Partners", "Mijn agenda", "Mijn instellingen"],
+    "projectleider@demo.sto": [
+        "Mijn taken",
+        "Nieuw verzoek",
+        "Termijnen",
+        "Partners",
+        "Mijn agenda",
+        "Mijn instellingen",
+    ],
     "penvoerder@demo.sto": ["Mijn taken", "Overzichten", "Termijnen", "Partners", "Mijn agenda", "Mijn instellingen"],
     "stuurgroep@demo.sto": ["Mijn taken", "Termijnen", "Partners", "Mijn agenda", "Mijn instellingen"],
     # the coordinator may register a new partner (startRoles of nieuwe_partner)
     "coordinator@demo.sto": [
-        "Mijn taken", "Nieuw verzoek", "Overzichten", "Termijnen", "Partners", "Mijn agenda", "Storingen",
+        "Mijn taken",
+        "Nieuw verzoek",
+        "Overzichten",
+        "Termijnen",
+        "Partners",
+        "Mijn agenda",
+        "Storingen",
         "Mijn instellingen",
     ],
     "beheerder@demo.sto": [
-        "Mijn taken", "Termijnen", "Partners", "Mijn agenda", "Mensen en rollen", "Uitgaande mail", "Storingen",
-        "Mijn instellingen", "Mail (ontwikkeling)",
+        "Mijn taken",
+        "Termijnen",
+        "Partners",
+        "Mijn agenda",
+        "Mensen en rollen",
+        "Uitgaande mail",
+        "Storingen",
+        "Mijn instellingen",
+        "Mail (ontwikkeling)",
     ],
 }
 
@@ -42,7 +63,8 @@ def menu(page: str) -> list[str]:
     nav = re.search(r'<nav aria-label="Hoofdmenu">(.*?)</nav>', page, re.S)
     assert nav, page
     links = re.findall(r"<a [^>]*>(.*?)</a>", nav.group(1), re.S)
-    return [html.unescape(re.sub(r"<span class=\"count\">.*?</span></span>|<[^>]+>", "", link)).strip() for link in links]
+    counted = r"<span class=\"count\">.*?</span></span>|<[^>]+>"
+    return [html.unescape(re.sub(counted, "", link)).strip() for link in links]
 
 
 def open_count(page: str) -> int | None:
@@ -93,9 +115,14 @@ def test_the_open_task_count_beside_mijn_taken_follows_the_work(app: Flask, logi
     assert open_count(text(penvoerder.get("/"))) is None
 
     data = {
-        "titel": "Zorgrobots", "soort": "nieuwe_activiteit", "omschrijving": "Leerlingen programmeren zorgrobots.",
-        "in_regioplan": "nee", "bedrag": "7.500", "programmalijn": "samenwerking_bedrijfsleven",
-        "doelstelling": "Techniek zichtbaar maken", "past_bij_doelen": "ja",
+        "titel": "Zorgrobots",
+        "soort": "nieuwe_activiteit",
+        "omschrijving": "Leerlingen programmeren zorgrobots.",
+        "in_regioplan": "nee",
+        "bedrag": "7.500",
+        "programmalijn": "samenwerking_bedrijfsleven",
+        "doelstelling": "Techniek zichtbaar maken",
+        "past_bij_doelen": "ja",
     }
     assert post_form(leider, task_url, data).status_code == 302
     assert open_count(text(leider.get("/"))) == 1
@@ -157,7 +184,7 @@ def test_a_dutch_date_is_accepted_stored_as_iso_and_shown_back_dutch(app: Flask,
 
     # Sent back for another field: the date shows as typed, in Dutch, also when it was typed as ISO.
     for typed in ("10-12-2026", "2026-12-10"):
-        refused = post_form(stuurgroep, task_url, {"besluit": "goedgekeurd", "vergaderdatum": typed}, form_page=task_url)
+        refused = post_form(stuurgroep, task_url, {"besluit": "goedgekeurd", "vergaderdatum": typed})
         assert refused.status_code == 422
         assert re.search(r'name="vergaderdatum" value="10-12-2026"', text(refused)), typed
 
@@ -180,18 +207,20 @@ def test_a_dutch_date_is_accepted_stored_as_iso_and_shown_back_dutch(app: Flask,
 def test_files_of_earlier_steps_are_download_links_on_the_task_page(app: Flask) -> None:
     leider = signed_in(app, "projectleider@demo.sto")
     task_url = post_form(leider, "/nieuw", {"proces": "wijzigingsverzoek", "regio": "demo"}).headers["Location"]
-    import io
-
-    from .pages import csrf_token
-
     data = {
-        "titel": "Zorgrobots", "soort": "nieuwe_activiteit", "omschrijving": "Leerlingen programmeren zorgrobots.",
-        "in_regioplan": "nee", "bedrag": "7.500", "programmalijn": "samenwerking_bedrijfsleven",
-        "doelstelling": "Techniek zichtbaar maken", "past_bij_doelen": "ja",
+        "titel": "Zorgrobots",
+        "soort": "nieuwe_activiteit",
+        "omschrijving": "Leerlingen programmeren zorgrobots.",
+        "in_regioplan": "nee",
+        "bedrag": "7.500",
+        "programmalijn": "samenwerking_bedrijfsleven",
+        "doelstelling": "Techniek zichtbaar maken",
+        "past_bij_doelen": "ja",
     }
+    offerte = (io.BytesIO(b"%PDF-1.4 x"), "offerte.pdf")
     response = leider.post(
         task_url,
-        data={**data, "csrf_token": csrf_token(leider, task_url), "offerte": (io.BytesIO(b"%PDF-1.4 x"), "offerte.pdf")},
+        data={**data, "csrf_token": csrf_token(leider, task_url), "offerte": offerte},
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
