@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from .. import engine
 from ..models import ProcessDefinition
@@ -92,6 +92,32 @@ def list_latest_definitions(session: Session) -> list[ProcessDefinition]:
         (ProcessDefinition.process_key == newest.c.process_key) & (ProcessDefinition.version == newest.c.version),
     )
     return sorted(session.scalars(query), key=lambda d: d.name)
+
+
+def may_start_any(session: Session, roles: dict[str, set[str]]) -> bool:
+    """True when the roles (per region) may start at least one deployed process somewhere, by the rule of
+    start_instance: a process's start roles, or anyone in the region when it names none."""
+    if not roles:
+        return False
+    newest = (
+        select(ProcessDefinition.process_key, func.max(ProcessDefinition.version).label("version"))
+        .group_by(ProcessDefinition.process_key)
+        .subquery()
+    )
+    # The XML is only read when the parsed spec is not cached yet (the files column is deferred).
+    query = (
+        select(ProcessDefinition)
+        .join(
+            newest,
+            (ProcessDefinition.process_key == newest.c.process_key) & (ProcessDefinition.version == newest.c.version),
+        )
+        .options(load_only(ProcessDefinition.id, ProcessDefinition.process_key, ProcessDefinition.sha256))
+    )
+    for definition in session.scalars(query):
+        starters = set(parsed_process(definition).start_roles)
+        if not starters or any(held & starters for held in roles.values()):
+            return True
+    return False
 
 
 def slice_latest_definitions(session: Session, *, limit: int, offset: int) -> tuple[list[ProcessDefinition], int]:

@@ -54,6 +54,21 @@ def _title(status: int) -> str:
     return titles.get(status, _("Fout"))
 
 
+def _sentence(status: int) -> str:
+    """One sentence under the heading of an error page: what happened and what to do now."""
+    sentences = {
+        400: _("Wat u verstuurde konden we niet lezen. Probeer het opnieuw."),
+        401: _("Meld u aan om verder te gaan."),
+        403: _("U heeft geen toegang tot deze pagina."),
+        404: _("Deze pagina bestaat niet (meer), of u heeft er geen toegang toe. Controleer het adres."),
+        405: _("Deze pagina kan niet op deze manier worden geopend."),
+        413: _("Wat u verstuurde is groter dan toegestaan. Kies een kleiner bestand."),
+        429: _("U probeerde het te vaak kort na elkaar."),
+        500: _("Er ging iets mis aan onze kant. Probeer het later opnieuw."),
+    }
+    return sentences.get(status, _("Probeer het later opnieuw."))
+
+
 def _is_api() -> bool:
     return request.path.startswith("/api/")
 
@@ -69,10 +84,13 @@ def _respond(
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="sto-flow"'
     else:
+        title = _title(status)
+        if message.strip().rstrip(".").casefold() == title.casefold():  # say it once: a heading and a sentence
+            message = _sentence(status)
         page = render_template(
             "error.html",
             status=status,
-            title=_title(status),
+            title=title,
             message=message,
             fields=fields or {},
             instance_id=instance_id,

@@ -110,6 +110,8 @@ def _display_value(kind: str, value: Any) -> Any:
         return "ja" if value else "nee"
     if kind == "euro" and isinstance(value, int | float | Decimal):
         return format_euro(value, symbol=False)
+    if kind == "date" and isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return dutch_day(value)
     return value
 
 
@@ -148,7 +150,35 @@ def _typed(kind: str, prop: dict[str, Any], text: str) -> Any:
         if "integer" in _types(prop) and number == number.to_integral_value():
             return int(number)
         return float(number)
+    if kind == "date":
+        day = read_day(text)
+        return day.isoformat() if day is not None else text  # stored as ISO; unreadable text fails validation
     return text
+
+
+# Dates as people here write them: 31-01-2027 (also 31/01/2027, 31.01.2027 and 1-2-2027) or ISO 2027-01-31.
+_DUTCH_DAY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def read_day(text: str) -> date | None:
+    """The day written as dd-mm-jjjj or jjjj-mm-dd, or None when it is no date."""
+    text = text.strip()
+    try:
+        found = _DUTCH_DAY.fullmatch(text)
+        if found:
+            return date(int(found[3]), int(found[2]), int(found[1]))
+        return date.fromisoformat(text) if _ISO_DAY.fullmatch(text) else None
+    except ValueError:  # 31-02-2027 and the like
+        return None
+
+
+def dutch_day(iso: str) -> str:
+    """An ISO day as dd-mm-jjjj, the way the form shows it; anything else as it is."""
+    try:
+        return date.fromisoformat(iso).strftime("%d-%m-%Y")
+    except ValueError:
+        return iso
 
 
 def parse_dutch_number(text: str) -> Decimal | None:
@@ -196,17 +226,22 @@ def read_dutch_number(text: str) -> Decimal:
     raise UnreadableNumber(N_("Vul een getal in, bijvoorbeeld 1234,56 of 1.234,56."))
 
 
-def number_problems(schema: dict[str, Any], ui_schema: dict[str, Any] | None, raw: dict[str, Any]) -> dict[str, Text]:
-    """For each number field whose typed text is no number: a message that says how to write it."""
+def input_problems(schema: dict[str, Any], ui_schema: dict[str, Any] | None, raw: dict[str, Any]) -> dict[str, Text]:
+    """For each number or date field whose typed text is no number or date: a message that says how to write it."""
     ui_schema = ui_schema or {}
     problems: dict[str, Text] = {}
     for name, prop in schema.get("properties", {}).items():
         text = raw.get(name)
-        if field_kind(prop, ui_schema.get(name, {})) in ("euro", "number") and isinstance(text, str) and text:
+        if not isinstance(text, str) or not text:
+            continue
+        kind = field_kind(prop, ui_schema.get(name, {}))
+        if kind in ("euro", "number"):
             try:
                 read_dutch_number(text)
             except UnreadableNumber as err:
                 problems[name] = err.message
+        elif kind == "date" and read_day(text) is None:
+            problems[name] = N_("Vul een bestaande datum in als dd-mm-jjjj, bijvoorbeeld 31-01-2027.")
     return problems
 
 

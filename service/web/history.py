@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -17,14 +16,15 @@ from .form_html import describe_value
 
 @dataclass(frozen=True)
 class StepView:
-    """One completed task: who, when, and each submitted field as label and readable value."""
+    """One completed task: who, when, each submitted field as label and readable value, and for file fields the
+    attachment to download (by the field's label)."""
 
     task_id: int
     name: str
     actor: str
     at: datetime
     rows: list[tuple[str, str]] = field(default_factory=list)
-    files: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, int] = field(default_factory=dict)
 
 
 def submitted_steps(session: Session, forms: FormLibrary, events: list[AuditEvent]) -> list[StepView]:
@@ -39,13 +39,17 @@ def submitted_steps(session: Session, forms: FormLibrary, events: list[AuditEven
             schema = schema_for_region(session, forms.schema(task.form_key), task.region_code)
         ui = forms.schema(task.ui_form_key) if task is not None and task.ui_form_key else {}
         data = (event.details or {}).get("data", {})
-        rows, files = [], []
+        rows: list[tuple[str, str]] = []
+        files: dict[str, int] = {}
         properties = schema.get("properties", {})
         for name in [n for n in properties if n in data] + [n for n in data if n not in properties]:
             prop = properties.get(name, {})
+            label = prop.get("title", name)
             if prop.get("x-widget") == "file" and isinstance(data[name], dict):
-                files.append(data[name])
-            rows.append((prop.get("title", name), describe_value(prop, data[name], ui.get(name))))
+                attachment_id = data[name].get("bijlage_id")
+                if isinstance(attachment_id, int):
+                    files[label] = attachment_id
+            rows.append((label, describe_value(prop, data[name], ui.get(name))))
         steps.append(StepView(event.task_id, task.name if task else "?", event.actor_label, event.at, rows, files))
     return steps
 

@@ -47,7 +47,7 @@ def test_noord_coordinator_gets_not_found_for_demo_links(
 
     page = open_browser("coordinator@noord.sto").page
     sign_in(page, "coordinator@noord.sto")
-    expect(page.locator("header .roles")).to_have_text("Regio Noord: coordinator")
+    expect(page.locator("header .roles")).to_have_text("Regio Noord: coördinator")
     expect(main(page)).to_contain_text("U heeft geen open taken.")
     shot(page, "noord-inbox")
 

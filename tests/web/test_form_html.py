@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from service.web.form_html import build_fields, describe_value, number_problems, parse_dutch_number, parse_submission
+from service.web.form_html import build_fields, describe_value, input_problems, parse_dutch_number, parse_submission
 
 SCHEMA = {
     "type": "object",
@@ -89,7 +89,7 @@ def test_dutch_amounts_are_read_as_people_write_them(text: str, number: str | No
     [("0.125", "niet eenduidig"), ("1.23.4", "niet eenduidig"), ("NaN", "bijvoorbeeld"), ("veel", "bijvoorbeeld")],
 )
 def test_an_unreadable_amount_says_how_to_write_it(text: str, hint: str) -> None:
-    problems = number_problems(SCHEMA, UI, {"bedrag": text, "jaar": "2026"})
+    problems = input_problems(SCHEMA, UI, {"bedrag": text, "jaar": "2026"})
     assert list(problems) == ["bedrag"]
     assert hint in problems["bedrag"] and "1.234,56" in problems["bedrag"]
 

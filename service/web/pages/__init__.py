@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from flask_babel import get_locale
 
+from ...domain.definitions import may_start_any
+from ...domain.inbox import count_open_tasks
 from ...domain.incidents import WATCHING_ROLE
 from ...domain.overviews import OVERVIEW_ROLES
 from ...models import Region
@@ -56,6 +58,19 @@ def register_pages(app: Flask) -> None:
         def can_see_overviews() -> bool:
             return any(roles & OVERVIEW_ROLES for roles in user_roles().values())  # same rule as the domain
 
+        def menu_facts() -> tuple[bool, int]:
+            """(may start a request, open tasks): read once per page, in one short transaction."""
+            facts = g.get("menu_facts")
+            user = g.get("user")
+            if facts is None and user is not None:
+                with runtime().transaction(write=False) as session:
+                    facts = (
+                        may_start_any(session, user.roles),
+                        count_open_tasks(session, user_id=user.id, roles=user.roles),
+                    )
+                g.menu_facts = facts
+            return facts or (False, 0)
+
         def can_see_incidents() -> bool:
             user = g.get("user")
             if user is None:
@@ -67,6 +82,8 @@ def register_pages(app: Flask) -> None:
             "can_see_incidents": can_see_incidents,
             "region_name": region_name,
             "can_see_overviews": can_see_overviews,
+            "can_start": lambda: menu_facts()[0],
+            "open_task_count": lambda: menu_facts()[1],
             "current_lang": lambda: str(get_locale() or "nl"),
             "has_dev_mail": lambda: "dev_mail" in current_app.blueprints and not runtime().settings.is_production,
         }

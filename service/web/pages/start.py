@@ -26,7 +26,7 @@ def choose() -> str:
         for definition in list_latest_definitions(session):
             starters = parsed_process(definition).start_roles
             regions = sorted(code for code, held in roles.items() if not starters or held & set(starters))
-            choices.append((definition, " of ".join(starters) or None, regions))
+            choices.append((definition, starters, regions))
         return render_template("start.html", choices=choices)
 
 

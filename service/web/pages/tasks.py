@@ -13,7 +13,7 @@ from ...domain.attachments import store_attachment
 from ...domain.errors import InvalidInput
 from ...domain.forms import schema_for_region
 from ..failures import failed_steps_recorded
-from ..form_html import build_fields, number_problems, parse_submission, uploaded_files
+from ..form_html import build_fields, input_problems, parse_submission, uploaded_files
 from ..history import instance_steps
 from ..messages import translate, translate_fields
 from ..runtime import runtime
@@ -93,8 +93,8 @@ def submit(task_id: int) -> Response | tuple[str, int]:
             )
             instance_id = result.instance.id
     except InvalidInput as err:  # the transaction rolled back: nothing (no upload either) was saved
-        # A number we could not read was passed on as text (so validation refused it); say how to write it.
-        fields = translate_fields(dict(err.fields) | number_problems(schema, ui, raw))
+        # A number or date we could not read was passed on as text (so validation refused it); say how to write it.
+        fields = translate_fields(dict(err.fields) | input_problems(schema, ui, raw))
         if not fields:
             fields[""] = translate(err.message)
         return _render(task_id, values=raw, errors=fields), 422
