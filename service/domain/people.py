@@ -57,6 +57,11 @@ class UserView:
     roles: tuple[str, ...] = ROLES
 
     @property
+    def awaiting_password(self) -> bool:
+        """Invited, but no password chosen yet: the account cannot sign in."""
+        return not has_password(self.user)
+
+    @property
     def region_choices(self) -> list[tuple[str, str]]:
         return [(region.code, region.name) for region in self.regions]
 
