@@ -88,9 +88,7 @@ def create_user(
     problem = password_problem(password, email=email.strip().lower(), name=name)
     if problem:
         raise InvalidInput(problem, {"password": problem})
-    return create_user_bypassing_password_policy(
-        session, email=email, name=name, password=password, now=now, fast_hash=fast_hash
-    )
+    return _insert_user(session, email=email, name=name, password_hash=hash_password(password, fast=fast_hash), now=now)
 
 
 def create_user_bypassing_password_policy(

@@ -78,7 +78,9 @@ def test_the_list_can_be_searched_by_name_or_email(admin: FlaskClient) -> None:
 
 def test_a_new_user_gets_an_argon2_password_and_can_sign_in(admin: FlaskClient, app: Flask, runtime: Runtime) -> None:
     response = post(
-        admin, "/beheer/gebruikers/nieuw", {"name": "Anna de Vries", "email": " Anna@Twente.nl", "password": "tulp-fiets-molen"}
+        admin,
+        "/beheer/gebruikers/nieuw",
+        {"name": "Anna de Vries", "email": " Anna@Twente.nl", "password": "tulp-fiets-molen"},
     )
 
     created = user_row(runtime, "anna@twente.nl")
@@ -107,7 +109,9 @@ def test_an_invalid_new_user_is_shown_again_with_dutch_messages_and_nothing_is_s
 
 def test_an_email_that_is_taken_is_refused_next_to_the_field(admin: FlaskClient, runtime: Runtime) -> None:
     response = post(
-        admin, "/beheer/gebruikers/nieuw", {"name": "Dubbel", "email": "penvoerder@demo.sto", "password": "tulp-fiets-molen"}
+        admin,
+        "/beheer/gebruikers/nieuw",
+        {"name": "Dubbel", "email": "penvoerder@demo.sto", "password": "tulp-fiets-molen"},
     )
     assert response.status_code == 422
     assert _field(response.text, "email") == "Er is al een gebruiker met dit e-mailadres."
