@@ -23,7 +23,7 @@ def show(token: str) -> str | tuple[str, int]:
         try:
             view = password_links.open_link(session, token, now=rt.clock())
         except password_links.PasswordLinkRefused as err:
-            return render_template("invitation_refused.html", reason=translate(err.reason)), err.status
+            return _refused(translate(err.reason)), err.status
     return _page(view, token, {})
 
 
@@ -43,12 +43,12 @@ def choose(token: str) -> Response | str | tuple[str, int]:
                 fast_hash=rt.settings.fast_password_hashing,
             )
     except password_links.PasswordLinkRefused as err:
-        return render_template("invitation_refused.html", reason=translate(err.reason)), err.status
+        return _refused(translate(err.reason)), err.status
     except InvalidInput as err:  # nothing saved: the link still works
         assert view is not None  # choose_password is only reached with an open link
         return _page(view, token, translate_fields(err.fields)), 422
     except Conflict:
-        return render_template("invitation_refused.html", reason=_("Deze link is net al gebruikt.")), 409
+        return _refused(_("Deze link is net al gebruikt.")), 409
     flash(_("Uw wachtwoord is ingesteld. Meld u aan met uw e-mailadres en dit wachtwoord."), "success")
     return redirect(url_for("auth.sign_in_page"))
 
@@ -57,3 +57,8 @@ def _page(view: password_links.LinkView, token: str, errors: dict[str, str]) -> 
     return render_template(
         "account_password.html", view=view, token=token, errors=errors, min_length=MIN_PASSWORD_LENGTH
     )
+
+
+def _refused(reason: str) -> str:
+    # A way on: sign in with the password chosen before, or ask for a new link.
+    return render_template("invitation_refused.html", reason=reason, account_link=True)
