@@ -18,6 +18,7 @@ from .auth_sessions import end_all_sessions
 from .deadlines import seed_calendar
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
 from .passwords import password_problem
+from .texts import N_
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _REGION_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -127,9 +128,11 @@ def invite_again(session: Session, *, actor: User, user_id: int, now: datetime) 
     """Mail a new invitation to a user who has not chosen a password yet; the earlier link stops working."""
     user = get_user(session, actor=actor, user_id=user_id)
     if has_password(user):
-        raise Conflict("Deze gebruiker heeft al een wachtwoord gekozen; die kan zelf 'Wachtwoord vergeten?' gebruiken.")
+        raise Conflict(
+            N_("Deze gebruiker heeft al een wachtwoord gekozen en kan zelf 'Wachtwoord vergeten?' gebruiken.")
+        )
     if not user.active:
-        raise Conflict("Deze gebruiker is gedeactiveerd; maak hem of haar eerst weer actief.")
+        raise Conflict(N_("Deze gebruiker is gedeactiveerd; maak hem of haar eerst weer actief."))
     password_links.send_invitation(session, user=user, now=now)
     record_event(
         session,

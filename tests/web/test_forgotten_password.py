@@ -211,3 +211,17 @@ def test_a_new_invitation_replaces_the_first_and_the_invitation_lasts_a_week(
     clock.advance(days=7, minutes=1)
     assert client.get(second).status_code == 410
     assert not can_sign_in(app, "anna@twente.nl", NEW)
+
+
+def test_no_invitation_for_someone_who_has_a_password_already(app: Flask, runtime: Runtime) -> None:
+    admin = signed_in(app, demo.DEMO_ADMIN)
+    with runtime.transaction(write=False) as session:
+        target = session.scalar(select(User.id).where(User.email == "penvoerder@demo.sto"))
+    user_path = f"/beheer/gebruikers/{target}"
+    assert "Nieuwe uitnodiging sturen" not in text(admin.get(user_path))
+
+    refused = post_form(admin, f"{user_path}/uitnodigen", {}, form_page=user_path)
+    assert refused.status_code == 302
+    assert "heeft al een wachtwoord gekozen en kan zelf" in text(admin.get(user_path))
+    assert mails(runtime, "account") == []
+    assert can_sign_in(app, "penvoerder@demo.sto", demo.DEMO_PASSWORD)
