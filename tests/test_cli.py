@@ -24,13 +24,13 @@ def test_region_user_and_role_created_from_the_command_line_can_sign_in(runtime,
     region = cli.invoke(args=["create-region", "--code", "twente", "--name", "STO Twente"])
     assert region.exit_code == 0 and "known deadlines in its calendar" in region.output
     created = cli.invoke(
-        args=["create-user", "--email", "Anna@Twente.nl", "--name", "Anna"], input="geheim1\ngeheim1\n"
+        args=["create-user", "--email", "Anna@Twente.nl", "--name", "Anna"], input="tulp-fiets-mol\ntulp-fiets-mol\n"
     )
     assert created.exit_code == 0, created.output
     granted = cli.invoke(args=["grant-role", "--email", "anna@twente.nl", "--region", "twente", "--role", "penvoerder"])
     assert granted.exit_code == 0 and "penvoerder in twente" in granted.output
 
-    token = client.post("/api/v1/auth/token", json={"email": "anna@twente.nl", "password": "geheim1"})
+    token = client.post("/api/v1/auth/token", json={"email": "anna@twente.nl", "password": "tulp-fiets-mol"})
     assert token.status_code == 200
     with runtime.transaction(write=False) as session:
         user = session.scalar(select(User).where(User.email == "anna@twente.nl"))

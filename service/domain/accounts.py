@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from ..models import ROLES, Membership, Region, User
 from . import auth_sessions
 from .errors import InvalidInput, NotAuthenticated
-from .passwords import hash_password, verify_password
+from .passwords import hash_password, password_problem, verify_password
 
 _TOKEN_SALT = "sto-flow-api-token"
 
@@ -81,21 +81,44 @@ def _live_token(session: Session, token: str, *, secret_key: str, max_age: int) 
     return uid, session_id
 
 
-MIN_PASSWORD_LENGTH = 4  # every way to a password (a new user, a new password) checks this one rule
-
-
 def create_user(
     session: Session, *, email: str, name: str, password: str, now: datetime, fast_hash: bool = False
 ) -> User:
-    """Create a user; the email must be new."""
+    """Create a user; the email must be new and the password must meet the password policy."""
+    problem = password_problem(password, email=email.strip().lower(), name=name)
+    if problem:
+        raise InvalidInput(problem, {"password": problem})
+    return _insert_user(session, email=email, name=name, password_hash=hash_password(password, fast=fast_hash), now=now)
+
+
+def create_user_bypassing_password_policy(
+    session: Session, *, email: str, name: str, password: str, now: datetime, fast_hash: bool = False
+) -> User:
+    """Create a user with any password: only for the demo accounts (password 'demo') that `make run` loads into an
+    empty database, and for tests. No request reaches this; tests/web/test_password_policy.py checks who calls it."""
+    return _insert_user(session, email=email, name=name, password_hash=hash_password(password, fast=fast_hash), now=now)
+
+
+NO_PASSWORD = "!"  # never a valid hash: the account cannot sign in until its holder chose a password
+
+
+def create_user_without_password(session: Session, *, email: str, name: str, now: datetime) -> User:
+    """Create a user who cannot sign in until they chose a password through a one-time link."""
+    return _insert_user(session, email=email, name=name, password_hash=NO_PASSWORD, now=now)
+
+
+def has_password(user: User) -> bool:
+    """False for an account whose holder has not chosen a password yet."""
+    return user.password_hash != NO_PASSWORD
+
+
+def _insert_user(session: Session, *, email: str, name: str, password_hash: str, now: datetime) -> User:
     email = email.strip().lower()
     if "@" not in email:
         raise InvalidInput("Ongeldig e-mailadres.", {"email": "Vul een geldig e-mailadres in."})
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("Wachtwoord te kort.", {"password": "Het wachtwoord is te kort."})
     if session.scalar(select(User).where(User.email == email)):
         raise InvalidInput("Deze gebruiker bestaat al.", {"email": "Er is al een gebruiker met dit e-mailadres."})
-    user = User(email=email, name=name, password_hash=hash_password(password, fast=fast_hash), created_at=now)
+    user = User(email=email, name=name, password_hash=password_hash, created_at=now)
     session.add(user)
     session.flush()
     return user

@@ -9,13 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import User
-from .accounts import MIN_PASSWORD_LENGTH
 from .audit import record_event
 from .auth_sessions import end_all_sessions
 from .errors import InvalidInput, NotFound
-from .passwords import hash_password, verify_password
-
-MAX_PASSWORD_LENGTH = 200  # argon2 takes any length; a bound keeps hashing a huge post cheap to refuse
+from .passwords import hash_password, password_problem, verify_password
+from .texts import N_
 
 
 def change_own_password(
@@ -30,10 +28,10 @@ def change_own_password(
     fast_hash: bool = False,
 ) -> None:
     """Replace the user's password after checking the current one; their other sign-ins end."""
-    fields = {}
+    fields: dict[str, str] = {}
     if not verify_password(user.password_hash, current):
-        fields["current"] = "Het huidige wachtwoord klopt niet."
-    fields.update(_check_new(new, repeat))
+        fields["current"] = N_("Het huidige wachtwoord klopt niet.")
+    fields.update(check_new_password(user, new, repeat))
     if fields:
         raise InvalidInput("Het wachtwoord is niet gewijzigd.", fields)
     _replace(session, user, new, now=now, keep_session=keep_session, fast_hash=fast_hash, actor=user)
@@ -44,31 +42,26 @@ def set_password(session: Session, *, email: str, password: str, now: datetime, 
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise NotFound(f"Er is geen gebruiker met e-mailadres {email.strip()}.")
-    fields = _check_new(password, password)
+    fields = check_new_password(user, password, password)
     if fields:
         raise InvalidInput(next(iter(fields.values())), fields)
     _replace(session, user, password, now=now, keep_session=None, fast_hash=fast_hash, actor=None)
     return user
 
 
-def check_new_password(new: str, repeat: str) -> dict[str, str]:
-    """The rules every new password meets; field name -> Dutch message (empty when it is fine)."""
-    return _check_new(new, repeat)
+def check_new_password(user: User, new: str, repeat: str) -> dict[str, str]:
+    """The password policy for this user's new password, and the repeat; field name -> Dutch message."""
+    problem = password_problem(new, email=user.email, name=user.name)
+    if problem:
+        return {"new": problem}
+    if new != repeat:
+        return {"repeat": N_("De twee nieuwe wachtwoorden zijn niet gelijk.")}
+    return {}
 
 
 def replace_password(session: Session, user: User, password: str, *, now: datetime, fast_hash: bool = False) -> None:
     """Set a password the user chose through a one-time link (checked by the caller); their sign-ins end."""
     _replace(session, user, password, now=now, keep_session=None, fast_hash=fast_hash, actor=user)
-
-
-def _check_new(new: str, repeat: str) -> dict[str, str]:
-    if len(new) < MIN_PASSWORD_LENGTH:
-        return {"new": f"Het nieuwe wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens lang zijn."}
-    if len(new) > MAX_PASSWORD_LENGTH:
-        return {"new": f"Het nieuwe wachtwoord mag hoogstens {MAX_PASSWORD_LENGTH} tekens lang zijn."}
-    if new != repeat:
-        return {"repeat": "De twee nieuwe wachtwoorden zijn niet gelijk."}
-    return {}
 
 
 def _replace(

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import ROLES, Activity, BudgetLine, ProgrammeLine, User
-from .accounts import create_user, ensure_region, grant_role
+from .accounts import create_user_bypassing_password_policy, ensure_region, grant_role
 from .deadlines import seed_calendar
 from .partners import PartnerValues, add_contact, add_partner, link_activity
 
@@ -48,23 +48,23 @@ def load_demo_data(session: Session, *, now: datetime, fast_hash: bool = False) 
     for code, name in REGIONS.items():
         ensure_region(session, code=code, name=name)
         for role in ROLES:
-            user = create_user(
-                session,
-                email=f"{role}@{code}.sto",
-                name=f"{role.capitalize()} {name}",
-                password=DEMO_PASSWORD,
-                now=now,
-                fast_hash=fast_hash,
+            user = create_demo_user(
+                session, email=f"{role}@{code}.sto", name=f"{role.capitalize()} {name}", now=now, fast_hash=fast_hash
             )
             grant_role(session, user=user, region_code=code, role=role)
         _load_regioplan(session, code)
         _load_partners(session, code, now)
         seed_calendar(session, region_code=code, now=now)
-    admin = create_user(
-        session, email=DEMO_ADMIN, name="Beheerder STO", password=DEMO_PASSWORD, now=now, fast_hash=fast_hash
-    )
+    admin = create_demo_user(session, email=DEMO_ADMIN, name="Beheerder STO", now=now, fast_hash=fast_hash)
     admin.is_admin = True
     session.flush()
+
+
+def create_demo_user(session: Session, *, email: str, name: str, now: datetime, fast_hash: bool = False) -> User:
+    """A user with the password 'demo', which the password policy would refuse: demo data and tests only."""
+    return create_user_bypassing_password_policy(
+        session, email=email, name=name, password=DEMO_PASSWORD, now=now, fast_hash=fast_hash
+    )
 
 
 def _load_regioplan(session: Session, region_code: str) -> None:

@@ -1,6 +1,7 @@
-"""Accounts made for someone else (a new partner's contact given a role in the region) start without a password:
-a one-time link by mail lets them choose one. The link carries an unguessable token checked in constant time,
-works once, and expires after a week; a newer link for the same person replaces the older one."""
+"""One-time links by mail to choose a password: for an account made for someone (a new partner's contact, or a
+person an administrator invited) who has none yet, and for someone who forgot theirs. The link carries an
+unguessable token checked in constant time, works once, and expires (an invitation after a week, a forgotten-password
+link after an hour); a newer link for the same person replaces the older one."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from ..mail import messages
 from ..mail.outbox import enqueue
 from ..models import PasswordLink, Region, User
 from . import credentials
-from .accounts import grant_role
+from .accounts import create_user_without_password, grant_role, has_password
+from .audit import record_event
 from .errors import Conflict, InvalidInput
+from .texts import N_
 
-VALID_FOR = timedelta(days=7)
-NO_PASSWORD = "!"  # never a valid hash: the account cannot sign in until its holder chose a password
+INVITATION_VALID_FOR = timedelta(days=7)
+FORGOTTEN_VALID_FOR = timedelta(hours=1)  # the mailbox may be read by others later: a reset link must not linger
 
 
 class PasswordLinkRefused(Exception):
@@ -40,25 +43,16 @@ def account_for_contact(
     user = session.scalar(select(User).where(User.email == email))
     made = user is None
     if user is None:
-        user = User(email=email, name=name.strip() or email, password_hash=NO_PASSWORD, created_at=now)
-        session.add(user)
-        session.flush()
+        user = create_user_without_password(session, email=email, name=name.strip() or email, now=now)
     grant_role(session, user=user, region_code=region_code, role=role)
-    if made or user.password_hash == NO_PASSWORD:
+    if made or not has_password(user):
         send_link(session, user=user, region_code=region_code, role=role, now=now)
     return user, made
 
 
 def send_link(session: Session, *, user: User, region_code: str, role: str, now: datetime) -> PasswordLink:
-    """Mail a new link to choose a password; earlier unused links of this user stop working."""
-    session.execute(
-        update(PasswordLink)
-        .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None), PasswordLink.expires_at > now)
-        .values(expires_at=now)
-    )
-    link = PasswordLink(user_id=user.id, nonce=secrets.token_urlsafe(24), created_at=now, expires_at=now + VALID_FOR)
-    session.add(link)
-    session.flush()
+    """Mail a new link to choose a password for an account made for a partner's contact; earlier links stop working."""
+    link, path = _new_link(session, user, now=now, valid_for=INVITATION_VALID_FOR)
     region = session.get(Region, region_code)
     message = messages.account_made(
         user.name,
@@ -66,7 +60,7 @@ def send_link(session: Session, *, user: User, region_code: str, role: str, now:
         role=role,
         email=user.email,
         expires_at=link.expires_at,
-        path=f"/account/wachtwoord/{link.id}-{link.nonce}",
+        path=path,
     )
     enqueue(
         session,
@@ -81,15 +75,71 @@ def send_link(session: Session, *, user: User, region_code: str, role: str, now:
     return link
 
 
+def send_invitation(session: Session, *, user: User, now: datetime) -> PasswordLink:
+    """Mail an invitation to choose a password (an administrator's new user); earlier links stop working."""
+    link, path = _new_link(session, user, now=now, valid_for=INVITATION_VALID_FOR)
+    message = messages.account_invitation(user.name, email=user.email, expires_at=link.expires_at, path=path)
+    enqueue(
+        session,
+        recipient=user.email,
+        message=message,
+        kind="account",
+        dedupe_key=f"account:{link.id}",
+        now=now,
+        user_id=user.id,
+    )
+    return link
+
+
+def request_new_password(session: Session, *, email: str, now: datetime) -> None:
+    """Mail a link to choose a new password when an active account has this address; otherwise do nothing.
+    The caller answers the same either way, so nobody learns from it which addresses have an account."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        return
+    link, path = _new_link(session, user, now=now, valid_for=FORGOTTEN_VALID_FOR)
+    message = messages.password_forgotten(user.name, email=user.email, expires_at=link.expires_at, path=path)
+    enqueue(
+        session,
+        recipient=user.email,
+        message=message,
+        kind="password_forgotten",
+        dedupe_key=f"password_forgotten:{link.id}",
+        now=now,
+        user_id=user.id,
+    )
+    record_event(
+        session,
+        action="password_link_requested",
+        summary=f"Link voor een nieuw wachtwoord gemaild aan {user.email}",
+        now=now,
+        details={"user_id": user.id, "email": user.email},
+    )
+
+
+def _new_link(session: Session, user: User, *, now: datetime, valid_for: timedelta) -> tuple[PasswordLink, str]:
+    session.execute(
+        update(PasswordLink)
+        .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None), PasswordLink.expires_at > now)
+        .values(expires_at=now)
+    )
+    link = PasswordLink(user_id=user.id, nonce=secrets.token_urlsafe(24), created_at=now, expires_at=now + valid_for)
+    session.add(link)
+    session.flush()
+    return link, f"/account/wachtwoord/{link.id}-{link.nonce}"
+
+
 @dataclass(frozen=True)
 class LinkView:
     link_id: int
     user_id: int
     email: str
     name: str
+    first_password: bool  # an invitation (no password yet) rather than a forgotten one
 
 
 def open_link(session: Session, token: str, *, now: datetime) -> LinkView:
+    """The link this token names, if it can still be used; PasswordLinkRefused says why not."""
     number, _, nonce = token.partition("-")
     link = session.get(PasswordLink, int(number)) if number.isdigit() and len(number) < 10 else None
     if link is None or not secrets.compare_digest(link.nonce.encode(), nonce.encode()):
@@ -98,20 +148,25 @@ def open_link(session: Session, token: str, *, now: datetime) -> LinkView:
         raise PasswordLinkRefused("Deze link is al gebruikt. Meld u aan met het wachtwoord dat u toen koos.", 409)
     if link.expires_at <= now:
         raise PasswordLinkRefused(
-            "Deze link is verlopen of vervangen door een nieuwere. Vraag de projectleider van uw regio om een nieuwe.",
+            N_(
+                "Deze link is verlopen of vervangen door een nieuwere. Vraag een nieuwe link aan met "
+                "'Wachtwoord vergeten?' op de aanmeldpagina."
+            ),
             410,
         )
     user = session.get(User, link.user_id)
     if user is None or not user.active:
         raise PasswordLinkRefused("Dit account is niet (meer) actief.", 410)
-    return LinkView(link.id, user.id, user.email, user.name)
+    return LinkView(link.id, user.id, user.email, user.name, first_password=not has_password(user))
 
 
 def choose_password(
     session: Session, view: LinkView, *, new: str, repeat: str, now: datetime, fast_hash: bool = False
 ) -> None:
     """Set the chosen password and use up the link (once: a second use at the same moment is refused)."""
-    fields = credentials.check_new_password(new, repeat)
+    user = session.get(User, view.user_id)
+    assert user is not None
+    fields = credentials.check_new_password(user, new, repeat)
     if fields:
         raise InvalidInput("Het wachtwoord is niet ingesteld.", fields)
     taken = session.execute(
@@ -121,6 +176,4 @@ def choose_password(
     )
     if taken.rowcount == 0:  # type: ignore[attr-defined]
         raise Conflict("Deze link is net al gebruikt.")
-    user = session.get(User, view.user_id)
-    assert user is not None
     credentials.replace_password(session, user, new, now=now, fast_hash=fast_hash)

@@ -11,11 +11,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import ROLES, HumanTask, Membership, Region, User
-from .accounts import MIN_PASSWORD_LENGTH, create_user
+from . import password_links
+from .accounts import create_user, create_user_without_password, has_password
 from .audit import record_event, record_task_event
 from .auth_sessions import end_all_sessions
 from .deadlines import seed_calendar
-from .errors import InvalidInput, NotAllowed, NotFound
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound
+from .passwords import password_problem
+from .texts import N_
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _REGION_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -55,6 +58,11 @@ class UserView:
     roles: tuple[str, ...] = ROLES
 
     @property
+    def awaiting_password(self) -> bool:
+        """Invited, but no password chosen yet: the account cannot sign in."""
+        return not has_password(self.user)
+
+    @property
     def region_choices(self) -> list[tuple[str, str]]:
         return [(region.code, region.name) for region in self.regions]
 
@@ -75,30 +83,64 @@ def list_regions(session: Session, *, actor: User) -> list[Region]:
 
 
 def add_user(
-    session: Session, *, actor: User, name: str, email: str, password: str, now: datetime, fast_hash: bool = False
+    session: Session,
+    *,
+    actor: User,
+    name: str,
+    email: str,
+    password: str | None,
+    now: datetime,
+    fast_hash: bool = False,
 ) -> User:
-    """Create a user (no roles yet) with an initial password."""
+    """Create a user (no roles yet) with an initial password, or with none (`password=None`) and an invitation by
+    mail to choose one: until then the account cannot sign in."""
     require_admin(actor)
     name, email = name.strip(), email.strip().lower()
-    fields = {}
+    fields: dict[str, str] = {}
     if not name:
         fields["name"] = "Vul een naam in."
     elif len(name) > 200:
         fields["name"] = "De naam mag hoogstens 200 tekens lang zijn."
     if not _EMAIL.match(email) or len(email) > 254:
         fields["email"] = "Vul een geldig e-mailadres in."
-    if len(password) < MIN_PASSWORD_LENGTH:
-        fields["password"] = f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens lang zijn."
+    problem = password_problem(password, email=email, name=name) if password is not None else None
+    if problem:
+        fields["password"] = problem
     if fields:
         raise InvalidInput("Niet alle velden zijn goed ingevuld.", fields)
-    user = create_user(session, email=email, name=name, password=password, now=now, fast_hash=fast_hash)
+    if password is None:
+        user = create_user_without_password(session, email=email, name=name, now=now)
+        password_links.send_invitation(session, user=user, now=now)
+    else:
+        user = create_user(session, email=email, name=name, password=password, now=now, fast_hash=fast_hash)
     record_event(
         session,
         action="user_created",
-        summary=f"Gebruiker {email} aangemaakt",
+        summary=f"Gebruiker {email} aangemaakt" + (" en uitgenodigd" if password is None else ""),
         now=now,
         actor=actor,
-        details={"user_id": user.id, "email": email, "name": name},
+        details={"user_id": user.id, "email": email, "name": name, "invited": password is None},
+    )
+    return user
+
+
+def invite_again(session: Session, *, actor: User, user_id: int, now: datetime) -> User:
+    """Mail a new invitation to a user who has not chosen a password yet; the earlier link stops working."""
+    user = get_user(session, actor=actor, user_id=user_id)
+    if has_password(user):
+        raise Conflict(
+            N_("Deze gebruiker heeft al een wachtwoord gekozen en kan zelf 'Wachtwoord vergeten?' gebruiken.")
+        )
+    if not user.active:
+        raise Conflict(N_("Deze gebruiker is gedeactiveerd; maak hem of haar eerst weer actief."))
+    password_links.send_invitation(session, user=user, now=now)
+    record_event(
+        session,
+        action="user_invited",
+        summary=f"Nieuwe uitnodiging gestuurd aan {user.email}",
+        now=now,
+        actor=actor,
+        details={"user_id": user.id, "email": user.email},
     )
     return user
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 
 BASE_URL_MARK = "[[STO_BASE_URL]]"
 SETTINGS_PATH = "/instellingen"
@@ -146,6 +146,42 @@ def account_made(name: str, *, region_name: str, role: str, email: str, expires_
         facts=[("Regio", region_name), ("Rol", role), ("E-mailadres", email)],
         action=("Wachtwoord kiezen", path),
         reason=f"U krijgt dit bericht omdat de regio {region_name} een account voor u heeft aangemaakt.",
+        staff=False,
+    )
+
+
+def account_invitation(name: str, *, email: str, expires_at: datetime, path: str) -> Message:
+    """An administrator made an account and invites its holder to choose a password through a one-time link."""
+    return _compose(
+        subject="Uitnodiging voor STO Flow: kies uw wachtwoord",
+        name=name,
+        intro=[
+            "Er is een account voor u aangemaakt in STO Flow, het werkprocessysteem van Sterk Techniekonderwijs.",
+            f"Kies eerst een wachtwoord met de link hieronder. De link werkt één keer en is geldig tot en met "
+            f"{dutch_date(expires_at)}. Daarna meldt u zich aan met uw e-mailadres en dat wachtwoord.",
+        ],
+        facts=[("E-mailadres", email), ("Geldig tot en met", dutch_date(expires_at))],
+        action=("Wachtwoord kiezen", path),
+        reason="U krijgt dit bericht omdat een beheerder van STO Flow een account voor u heeft aangemaakt.",
+        staff=False,
+    )
+
+
+def password_forgotten(name: str, *, email: str, expires_at: datetime, path: str) -> Message:
+    """Someone asked for a new password for this account: a one-time link that expires soon."""
+    until = f"{dutch_date(expires_at)} om {format_time(expires_at.astimezone(TIME_ZONE), 'HH:mm', locale='nl')} uur"
+    return _compose(
+        subject="Nieuw wachtwoord kiezen voor STO Flow",
+        name=name,
+        intro=[
+            "Er is gevraagd om een nieuw wachtwoord voor uw account in STO Flow.",
+            f"Kies een nieuw wachtwoord met de link hieronder. De link werkt één keer en is geldig tot {until}. "
+            "Daarna bent u overal afgemeld en meldt u zich aan met het nieuwe wachtwoord.",
+            "Heeft u dit niet zelf gevraagd? Dan kunt u dit bericht negeren: uw wachtwoord blijft dan zoals het was.",
+        ],
+        facts=[("E-mailadres", email), ("Geldig tot", until)],
+        action=("Nieuw wachtwoord kiezen", path),
+        reason="U krijgt dit bericht omdat iemand op de aanmeldpagina van STO Flow 'Wachtwoord vergeten?' koos.",
         staff=False,
     )
 

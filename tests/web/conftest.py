@@ -16,9 +16,7 @@ def add_user(runtime: Runtime, clock) -> Callable[..., str]:  # type: ignore[no-
 
     def _add(email: str, role: str, region: str = "demo") -> str:
         with runtime.transaction(write=True) as session:
-            user = accounts.create_user(
-                session, email=email, name=email, password=demo.DEMO_PASSWORD, now=clock(), fast_hash=True
-            )
+            user = demo.create_demo_user(session, email=email, name=email, now=clock(), fast_hash=True)
             accounts.grant_role(session, user=user, region_code=region, role=role)
         return email
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from service.domain.accounts import create_user, grant_role
+from service.domain.accounts import grant_role
+from service.domain.demo import create_demo_user
 
 from .change_request import ADVICE_POSITIVE, ZORGROBOTS, complete, only_task, start
 from .pages import post_form, signed_in, text
@@ -47,9 +48,7 @@ def test_overdue_tasks_come_first_and_are_marked(app, login, clock) -> None:
 def test_claimed_task_shows_as_mine_and_filters_narrow_the_list(app, login, runtime, clock) -> None:
     start(login("projectleider@demo.sto"))
     with runtime.transaction(write=True) as session:
-        both = create_user(
-            session, email="beide@sto.test", name="In twee regio's", password="demo", now=clock(), fast_hash=True
-        )
+        both = create_demo_user(session, email="beide@sto.test", name="In twee regio's", now=clock(), fast_hash=True)
         grant_role(session, user=both, region_code="demo", role="projectleider")
         grant_role(session, user=both, region_code="noord", role="projectleider")
     start(login("projectleider@noord.sto"), region="noord")

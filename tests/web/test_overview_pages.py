@@ -110,9 +110,7 @@ def test_coordinator_in_one_region_and_projectleider_in_another_sees_only_the_fi
     runtime, clock, login, sign_in
 ) -> None:
     with runtime.transaction(write=True) as session:
-        user = accounts.create_user(
-            session, email="twee@sto.nl", name="Twee Petten", password=demo.DEMO_PASSWORD, now=clock(), fast_hash=True
-        )
+        user = demo.create_demo_user(session, email="twee@sto.nl", name="Twee Petten", now=clock(), fast_hash=True)
         accounts.grant_role(session, user=user, region_code="demo", role="coordinator")
         accounts.grant_role(session, user=user, region_code="noord", role="projectleider")
     demo_request = start(login("projectleider@demo.sto"))
@@ -126,14 +124,7 @@ def test_coordinator_in_one_region_and_projectleider_in_another_sees_only_the_fi
 
 def test_penvoerder_of_two_regions_sees_both_and_can_narrow_to_one(runtime, clock, login, sign_in) -> None:
     with runtime.transaction(write=True) as session:
-        user = accounts.create_user(
-            session,
-            email="beide@sto.nl",
-            name="Beide Regio's",
-            password=demo.DEMO_PASSWORD,
-            now=clock(),
-            fast_hash=True,
-        )
+        user = demo.create_demo_user(session, email="beide@sto.nl", name="Beide Regio's", now=clock(), fast_hash=True)
         for region in ("demo", "noord"):
             accounts.grant_role(session, user=user, region_code=region, role="penvoerder")
     noord_request = start(login("projectleider@noord.sto"), NOORD_REQUEST, region="noord")

@@ -78,7 +78,9 @@ def test_the_list_can_be_searched_by_name_or_email(admin: FlaskClient) -> None:
 
 def test_a_new_user_gets_an_argon2_password_and_can_sign_in(admin: FlaskClient, app: Flask, runtime: Runtime) -> None:
     response = post(
-        admin, "/beheer/gebruikers/nieuw", {"name": "Anna de Vries", "email": " Anna@Twente.nl", "password": "geheim1"}
+        admin,
+        "/beheer/gebruikers/nieuw",
+        {"name": "Anna de Vries", "email": " Anna@Twente.nl", "password": "tulp-fiets-molen"},
     )
 
     created = user_row(runtime, "anna@twente.nl")
@@ -87,7 +89,7 @@ def test_a_new_user_gets_an_argon2_password_and_can_sign_in(admin: FlaskClient, 
     assert created.password_hash.startswith("$argon2")
     assert "Gebruiker anna@twente.nl is aangemaakt" in admin.get(response.location).text
     assert audit(runtime, "user_created") == [(ADMIN, None, "Gebruiker anna@twente.nl aangemaakt")]
-    assert sign_in(app.test_client(), "anna@twente.nl", "geheim1") == 302
+    assert sign_in(app.test_client(), "anna@twente.nl", "tulp-fiets-molen") == 302
 
 
 def test_an_invalid_new_user_is_shown_again_with_dutch_messages_and_nothing_is_saved(
@@ -100,14 +102,16 @@ def test_an_invalid_new_user_is_shown_again_with_dutch_messages_and_nothing_is_s
     assert response.status_code == 422
     assert _field(response.text, "name") == "Vul een naam in."
     assert _field(response.text, "email") == "Vul een geldig e-mailadres in."
-    assert _field(response.text, "password") == "Het wachtwoord moet minstens 4 tekens lang zijn."
+    assert _field(response.text, "password") == "Het wachtwoord moet minstens 12 tekens lang zijn."
     assert 'value="anna-at-twente"' in response.text
     assert count(runtime, User) == users_before and audit(runtime, "user_created") == []
 
 
 def test_an_email_that_is_taken_is_refused_next_to_the_field(admin: FlaskClient, runtime: Runtime) -> None:
     response = post(
-        admin, "/beheer/gebruikers/nieuw", {"name": "Dubbel", "email": "penvoerder@demo.sto", "password": "geheim1"}
+        admin,
+        "/beheer/gebruikers/nieuw",
+        {"name": "Dubbel", "email": "penvoerder@demo.sto", "password": "tulp-fiets-molen"},
     )
     assert response.status_code == 422
     assert _field(response.text, "email") == "Er is al een gebruiker met dit e-mailadres."
@@ -228,7 +232,7 @@ ACTIONS = [
     ("get", "/beheer/regios"),
     ("post", "/beheer/regios"),
 ]
-FORM = {"name": "Indringer", "email": "x@y.nl", "password": "geheim1", "region": "demo", "role": "stuurgroep"}
+FORM = {"name": "Indringer", "email": "x@y.nl", "password": "tulp-fiets-molen", "region": "demo", "role": "stuurgroep"}
 
 
 @pytest.mark.parametrize(("method", "path"), ACTIONS)

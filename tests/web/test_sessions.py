@@ -137,7 +137,7 @@ def test_a_wrong_current_password_or_two_different_new_ones_change_nothing(app: 
     assert [wrong.status_code, different.status_code, short.status_code] == [422, 422, 422]
     assert "Het huidige wachtwoord klopt niet." in text(wrong)
     assert "De twee nieuwe wachtwoorden zijn niet gelijk." in text(different)
-    assert "Het nieuwe wachtwoord moet minstens 4 tekens lang zijn." in text(short)
+    assert "Het wachtwoord moet minstens 12 tekens lang zijn." in text(short)
     assert "Er is niets opgeslagen" in text(short)
     assert is_signed_in(other_browser) and api_status(client, old_token) == 200
     assert client.post("/api/v1/auth/token", json={"email": LEIDER, "password": "demo"}).status_code == 200

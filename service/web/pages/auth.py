@@ -1,4 +1,4 @@
-"""Sign in and out, and the language switch."""
+"""Sign in and out, a forgotten password, and the language switch."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from ...domain import accounts
+from ...domain import accounts, password_links
 from ...domain.errors import NotAuthenticated
 from ..i18n import LANGUAGES
 from ..limits import limiter
@@ -49,6 +49,25 @@ def sign_in_submit() -> Response | tuple[str, int]:
         page = render_template("sign_in.html", next=request.form.get("next", ""), email=email, error=error)
         return page, 401
     return redirect(safe_next(request.form.get("next")))
+
+
+@auth.get("/wachtwoord-vergeten")
+def forgotten_page() -> str:
+    return render_template("password_forgotten.html", email=request.args.get("email", ""), sent=False, error=None)
+
+
+@auth.post("/wachtwoord-vergeten")
+@limiter.limit(lambda: runtime().settings.login_rate_limit)  # no mailbox flooding, no fast probing of addresses
+def forgotten_submit() -> str | tuple[str, int]:
+    email = request.form.get("email", "").strip()[:254]
+    if not email:
+        error = _("Vul uw e-mailadres in.")
+        return render_template("password_forgotten.html", email="", sent=False, error=error), 422
+    rt = runtime()
+    with rt.transaction(write=True) as db_session:
+        password_links.request_new_password(db_session, email=email, now=rt.clock())
+    # The same answer whether or not the address has an account: the page must not tell who has one.
+    return render_template("password_forgotten.html", email=email, sent=True, error=None)
 
 
 @auth.post("/afmelden")

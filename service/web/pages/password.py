@@ -8,29 +8,17 @@ from werkzeug.wrappers import Response
 
 from ...domain import credentials
 from ...domain.errors import InvalidInput
+from ...domain.passwords import MIN_PASSWORD_LENGTH
 from ..limits import limiter
+from ..messages import translate_fields
 from ..runtime import runtime
 from ..session_auth import current_session_id, page_call
 
 password = Blueprint("password", __name__)
 
 
-def _messages() -> dict[str, str]:
-    # The domain speaks Dutch; the page shows its messages in the UI's language.
-    return {
-        "Het huidige wachtwoord klopt niet.": _("Het huidige wachtwoord klopt niet."),
-        f"Het nieuwe wachtwoord moet minstens {credentials.MIN_PASSWORD_LENGTH} tekens lang zijn.": _(
-            "Het nieuwe wachtwoord moet minstens %(count)s tekens lang zijn.", count=credentials.MIN_PASSWORD_LENGTH
-        ),
-        f"Het nieuwe wachtwoord mag hoogstens {credentials.MAX_PASSWORD_LENGTH} tekens lang zijn.": _(
-            "Het nieuwe wachtwoord mag hoogstens %(count)s tekens lang zijn.", count=credentials.MAX_PASSWORD_LENGTH
-        ),
-        "De twee nieuwe wachtwoorden zijn niet gelijk.": _("De twee nieuwe wachtwoorden zijn niet gelijk."),
-    }
-
-
 def _render(errors: dict[str, str]) -> str:
-    return render_template("password.html", errors=errors, min_length=credentials.MIN_PASSWORD_LENGTH)
+    return render_template("password.html", errors=errors, min_length=MIN_PASSWORD_LENGTH)
 
 
 @password.get("/wachtwoord")
@@ -56,8 +44,7 @@ def change() -> Response | tuple[str, int]:
                 fast_hash=rt.settings.fast_password_hashing,
             )
     except InvalidInput as err:  # rolled back: the old password still holds
-        messages = _messages()
         with page_call(write=False):
-            return _render({field: messages.get(text, text) for field, text in err.fields.items()}), 422
+            return _render(translate_fields(err.fields)), 422
     flash(_("Uw wachtwoord is gewijzigd. Op andere apparaten en met oude API-tokens bent u nu afgemeld."), "success")
     return redirect(url_for("mail_admin.my_settings"))

@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ...domain import people as people_cases
-from ...domain.errors import InvalidInput
-from ..messages import field_errors
+from ...domain.errors import Conflict, InvalidInput
+from ...domain.passwords import MIN_PASSWORD_LENGTH
+from ..messages import field_errors, translate
 from ..runtime import runtime
 from ..session_auth import page_call
 
@@ -36,19 +37,24 @@ def _render_new_user(values: dict[str, str], errors: dict[str, str]) -> str:
             "people_new_user.html",
             values=values,
             errors=errors,
-            min_password_length=people_cases.MIN_PASSWORD_LENGTH,
+            min_password_length=MIN_PASSWORD_LENGTH,
         )
 
 
 @people.get("/gebruikers/nieuw")
 def new_user() -> str:
-    return _render_new_user({"name": "", "email": ""}, {})
+    return _render_new_user({"name": "", "email": "", "method": "invitation"}, {})
 
 
 @people.post("/gebruikers/nieuw")
 def create_user() -> Response | tuple[str, int]:
     rt = runtime()
-    values = {"name": request.form.get("name", ""), "email": request.form.get("email", "")}
+    values = {
+        "name": request.form.get("name", ""),
+        "email": request.form.get("email", ""),
+        "method": "invitation" if request.form.get("method") == "invitation" else "password",
+    }
+    invite = values["method"] == "invitation"
     try:
         with page_call(write=True) as (session, actor):
             created = people_cases.add_user(
@@ -56,14 +62,22 @@ def create_user() -> Response | tuple[str, int]:
                 actor=actor,
                 name=values["name"],
                 email=values["email"],
-                password=request.form.get("password", ""),
+                password=None if invite else request.form.get("password", ""),
                 now=rt.clock(),
                 fast_hash=rt.settings.fast_password_hashing,
             )
             user_id, email = created.id, created.email
     except InvalidInput as err:  # rolled back: nothing was saved
         return _render_new_user(values, _errors(err)), 422
-    flash(_("Gebruiker %(email)s is aangemaakt. Geef deze persoon nu een rol.", email=email), "success")
+    if invite:
+        message = _(
+            "Gebruiker %(email)s is aangemaakt en krijgt een uitnodiging per e-mail om zelf een wachtwoord te kiezen. "
+            "Geef deze persoon nu een rol.",
+            email=email,
+        )
+    else:
+        message = _("Gebruiker %(email)s is aangemaakt. Geef deze persoon nu een rol.", email=email)
+    flash(message, "success")
     return redirect(url_for("people.user", user_id=user_id))
 
 
@@ -104,6 +118,19 @@ def revoke_role(user_id: int) -> Response:
             now=_now(),
         )
     flash(_("De rol is ingetrokken.") if revoked else _("Deze gebruiker had die rol niet (meer)."), "success")
+    return redirect(url_for("people.user", user_id=user_id))
+
+
+@people.post("/gebruikers/<int:user_id>/uitnodigen")
+def invite(user_id: int) -> Response:
+    try:
+        with page_call(write=True) as (session, actor):
+            email = people_cases.invite_again(session, actor=actor, user_id=user_id, now=_now()).email
+    except Conflict as err:
+        flash(translate(err.message), "error")
+    else:
+        sent = _("Er is een nieuwe uitnodiging gestuurd aan %(email)s; de vorige link werkt niet meer.", email=email)
+        flash(sent, "success")
     return redirect(url_for("people.user", user_id=user_id))
 
 
