@@ -25,16 +25,26 @@ LAPTOP = {"width": 1366, "height": 768}
 MENUS = {
     "projectleider@demo.sto": [
         "Mijn taken",
+        "Verzoeken",
         "Nieuw verzoek",
         "Termijnen",
         "Partners",
         "Mijn agenda",
         "Mijn instellingen",
     ],
-    "penvoerder@demo.sto": ["Mijn taken", "Overzichten", "Termijnen", "Partners", "Mijn agenda", "Mijn instellingen"],
-    "stuurgroep@demo.sto": ["Mijn taken", "Termijnen", "Partners", "Mijn agenda", "Mijn instellingen"],
+    "penvoerder@demo.sto": [
+        "Mijn taken",
+        "Verzoeken",
+        "Overzichten",
+        "Termijnen",
+        "Partners",
+        "Mijn agenda",
+        "Mijn instellingen",
+    ],
+    "stuurgroep@demo.sto": ["Mijn taken", "Verzoeken", "Termijnen", "Partners", "Mijn agenda", "Mijn instellingen"],
     "coordinator@demo.sto": [
         "Mijn taken",
+        "Verzoeken",
         "Nieuw verzoek",
         "Overzichten",
         "Termijnen",
@@ -45,6 +55,7 @@ MENUS = {
     ],
     "beheerder@demo.sto": [
         "Mijn taken",
+        "Verzoeken",
         "Termijnen",
         "Partners",
         "Mijn agenda",

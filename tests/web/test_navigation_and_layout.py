@@ -21,21 +21,31 @@ from service.web.runtime import Runtime
 from .change_request import ADVICE_POSITIVE, ZORGROBOTS, complete, only_task, start
 from .pages import csrf_token, post_form, signed_in, text
 
-EVERYONE = ["Mijn taken", "Termijnen", "Mijn agenda", "Mijn instellingen"]
+EVERYONE = ["Mijn taken", "Verzoeken", "Termijnen", "Mijn agenda", "Mijn instellingen"]
 MENUS = {
     "projectleider@demo.sto": [
         "Mijn taken",
+        "Verzoeken",
         "Nieuw verzoek",
         "Termijnen",
         "Partners",
         "Mijn agenda",
         "Mijn instellingen",
     ],
-    "penvoerder@demo.sto": ["Mijn taken", "Overzichten", "Termijnen", "Partners", "Mijn agenda", "Mijn instellingen"],
-    "stuurgroep@demo.sto": ["Mijn taken", "Termijnen", "Partners", "Mijn agenda", "Mijn instellingen"],
+    "penvoerder@demo.sto": [
+        "Mijn taken",
+        "Verzoeken",
+        "Overzichten",
+        "Termijnen",
+        "Partners",
+        "Mijn agenda",
+        "Mijn instellingen",
+    ],
+    "stuurgroep@demo.sto": ["Mijn taken", "Verzoeken", "Termijnen", "Partners", "Mijn agenda", "Mijn instellingen"],
     # the coordinator may register a new partner (startRoles of nieuwe_partner)
     "coordinator@demo.sto": [
         "Mijn taken",
+        "Verzoeken",
         "Nieuw verzoek",
         "Overzichten",
         "Termijnen",
@@ -46,6 +56,7 @@ MENUS = {
     ],
     "beheerder@demo.sto": [
         "Mijn taken",
+        "Verzoeken",
         "Termijnen",
         "Partners",
         "Mijn agenda",
