@@ -48,8 +48,9 @@ def load_demo_data(session: Session, *, now: datetime, fast_hash: bool = False) 
     for code, name in REGIONS.items():
         ensure_region(session, code=code, name=name)
         for role in ROLES:
+            title = "Coördinator" if role == "coordinator" else role.capitalize()  # the role's name as people write it
             user = create_demo_user(
-                session, email=f"{role}@{code}.sto", name=f"{role.capitalize()} {name}", now=now, fast_hash=fast_hash
+                session, email=f"{role}@{code}.sto", name=f"{title} {name}", now=now, fast_hash=fast_hash
             )
             grant_role(session, user=user, region_code=code, role=role)
         _load_regioplan(session, code)
