@@ -67,14 +67,26 @@
     return Math.min(MAX_SCALE, Math.max(MIN_SCALE, scale));
   }
 
-  // Put the middle of `area` (diagram coordinates) in the middle of the view, at `scale`.
+  // Where a view of `size` starting near `wanted` may start without showing more than a margin of empty
+  // space beyond the drawing (from `low` to `high`); a drawing smaller than the view sits in its middle.
+  function within(wanted, size, low, high) {
+    var margin = 20;
+    if (high - low + 2 * margin <= size) {
+      return (low + high) / 2 - size / 2;
+    }
+    return Math.min(Math.max(wanted, low - margin), high + margin - size);
+  }
+
+  // Put the middle of `area` (diagram coordinates) in the middle of the view, at `scale`, but keep the
+  // drawing filling the view (a step near an edge is shown off-centre rather than beside blank space).
   function centre(area, scale) {
-    var outer = canvas.viewbox().outer;
-    var width = outer.width / scale;
-    var height = outer.height / scale;
+    var box = canvas.viewbox();
+    var inner = box.inner;
+    var width = box.outer.width / scale;
+    var height = box.outer.height / scale;
     canvas.viewbox({
-      x: area.x + area.width / 2 - width / 2,
-      y: area.y + area.height / 2 - height / 2,
+      x: within(area.x + area.width / 2 - width / 2, width, inner.x, inner.x + inner.width),
+      y: within(area.y + area.height / 2 - height / 2, height, inner.y, inner.y + inner.height),
       width: width,
       height: height
     });
@@ -97,10 +109,9 @@
       centre(bounds(current), READABLE);
       return;
     }
-    // Nothing waits on a person: begin where the diagram begins (its left edge), readable.
+    // Nothing waits on a person: begin where the diagram begins (its top left corner), readable.
     var inner = canvas.viewbox().inner;
-    var outer = canvas.viewbox().outer;
-    centre({ x: inner.x, y: inner.y, width: outer.width / READABLE, height: inner.height }, READABLE);
+    centre({ x: inner.x, y: inner.y, width: 0, height: 0 }, READABLE);
   }
 
   function showReadable() {
