@@ -70,9 +70,10 @@ def start_due_report(session: Session, *, deadline_id: int, now: datetime) -> Pr
 
 
 def start_report_now(
-    session: Session, *, user: User, region_code: str, deadline_id: int, now: datetime
+    session: Session, *, user: User, region_code: str, deadline_id: int, now: datetime, past_confirmed: bool = False
 ) -> ProcessInstance:
-    """An editor starts the reporting for a deadline before the calendar does (or after its date passed)."""
+    """An editor starts the reporting for a deadline before the calendar does, or, saying so explicitly
+    (`past_confirmed`), after its date passed: a late report is never started by one click by mistake."""
     get_editable_region(session, user=user, region_code=region_code)
     deadline = session.scalar(
         select(Deadline)
