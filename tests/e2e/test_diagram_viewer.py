@@ -109,7 +109,9 @@ def test_the_diagram_opens_readable_on_the_current_step_and_zooms_pans_and_fits(
     before = _step_box(page, "toetsen")
     _drag(page, -200, -60)
     after = _step_box(page, "toetsen")
-    assert after["x"] == pytest.approx(before["x"] - 200, abs=8) and after["y"] == pytest.approx(before["y"] - 60, abs=8)
+    assert after["x"] == pytest.approx(before["x"] - 200, abs=8) and after["y"] == pytest.approx(
+        before["y"] - 60, abs=8
+    )
     _shot_diagram(page, shot, "panned")
 
     # Passend maken: every step of the diagram in the frame at once (smaller, as the person asked).
