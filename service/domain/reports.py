@@ -18,6 +18,7 @@ from .deadlines import (
     MAX_LEAD_DAYS,
     REPORT_PROCESS,
     STEP_SHARES,
+    deadline_status,
     get_editable_region,
     local_day,
     report_starts_on,
@@ -69,9 +70,10 @@ def start_due_report(session: Session, *, deadline_id: int, now: datetime) -> Pr
 
 
 def start_report_now(
-    session: Session, *, user: User, region_code: str, deadline_id: int, now: datetime
+    session: Session, *, user: User, region_code: str, deadline_id: int, now: datetime, past_confirmed: bool = False
 ) -> ProcessInstance:
-    """An editor starts the reporting for a deadline before the calendar does (or after its date passed)."""
+    """An editor starts the reporting for a deadline before the calendar does, or, saying so explicitly
+    (`past_confirmed`), after its date passed: a late report is never started by one click by mistake."""
     get_editable_region(session, user=user, region_code=region_code)
     deadline = session.scalar(
         select(Deadline)
@@ -86,7 +88,17 @@ def start_report_now(
             "Deze termijn staat alleen in de kalender, zonder rapportageproces.",
             {"lead_days": "Vul een aanlooptijd in om voor deze termijn een rapportage te kunnen starten."},
         )
+    if is_past(deadline, now) and not past_confirmed:
+        raise InvalidInput(
+            "De datum van deze termijn is verstreken.",
+            {"past_confirmed": "Vink aan dat de datum is verstreken en dat u de rapportage toch wilt starten."},
+        )
     return start_report(session, deadline=deadline, actor=user, now=now)
+
+
+def is_past(deadline: Deadline, now: datetime) -> bool:
+    """Whether the deadline's date has gone by (in the Netherlands) without a report started or submitted."""
+    return deadline_status(deadline, local_day(now)) == "verstreken"
 
 
 def start_report(session: Session, *, deadline: Deadline, actor: User | None, now: datetime) -> ProcessInstance:

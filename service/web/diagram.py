@@ -1,4 +1,5 @@
-"""What the diagram on the instance page needs: the BPMN XML and which steps are finished or current."""
+"""What the diagram on the instance page needs: the BPMN XML, which steps are finished or current, and the
+current steps by name and role (said in text beside the drawing, which colour alone cannot do)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,17 @@ from ..models import AuditEvent, HumanTask, ProcessInstance
 
 
 @dataclass(frozen=True)
+class CurrentStep:
+    name: str
+    role: str | None  # None: the task is for whoever started the request
+
+
+@dataclass(frozen=True)
 class DiagramView:
     xml: str
     done: list[str] = field(default_factory=list)
     current: list[str] = field(default_factory=list)
+    steps_now: list[CurrentStep] = field(default_factory=list)
 
 
 def diagram_view(instance: ProcessInstance, history: list[AuditEvent], open_tasks: list[HumanTask]) -> DiagramView:
@@ -26,4 +34,5 @@ def diagram_view(instance: ProcessInstance, history: list[AuditEvent], open_task
             done.add(step)
         elif event.action == "task_completed" and event.task is not None:
             done.add(event.task.spec_name)
-    return DiagramView(xml=xml, done=sorted(done - set(current)), current=current)
+    steps_now = list(dict.fromkeys(CurrentStep(task.name, task.role) for task in open_tasks))
+    return DiagramView(xml=xml, done=sorted(done - set(current)), current=current, steps_now=steps_now)

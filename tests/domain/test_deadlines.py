@@ -190,6 +190,19 @@ def test_a_deadline_without_lead_time_cannot_be_started_by_hand(runtime, clock) 
             )
 
 
+def test_a_passed_deadline_is_started_by_hand_only_when_the_editor_confirms_it(runtime, clock) -> None:
+    with runtime.transaction(write=True) as session:
+        annual = _deadline(session, "demo", "jaarverslag")  # 30 June 2026, before the test clock's day
+        penvoerder = _user(session, "penvoerder@demo.sto")
+        with pytest.raises(InvalidInput) as refused:
+            reports.start_report_now(session, user=penvoerder, region_code="demo", deadline_id=annual.id, now=clock())
+        assert list(refused.value.fields) == ["past_confirmed"] and annual.instance_id is None
+        started = reports.start_report_now(
+            session, user=penvoerder, region_code="demo", deadline_id=annual.id, now=clock(), past_confirmed=True
+        )
+        assert annual.instance_id == started.id
+
+
 def test_the_calendars_reminder_weeks_remind_whoever_holds_the_report(runtime, clock) -> None:
     from service.jobs.reminders import send_deadline_reminders
     from service.models import OutboxEmail

@@ -20,15 +20,22 @@ def _user(session: Any, email: str) -> User:
     return user
 
 
-def start_request(runtime: Runtime, email: str = "projectleider@demo.sto", region: str = "demo") -> int:
-    """Start a change request; returns the instance id."""
+def start_request(
+    runtime: Runtime,
+    email: str = "projectleider@demo.sto",
+    region: str = "demo",
+    *,
+    process_key: str = "wijzigingsverzoek",
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Start a change request (or another process); returns the instance id."""
     with runtime.transaction(write=True) as session:
         instance = instance_cases.start_instance(
             session,
             user=_user(session, email),
-            process_key="wijzigingsverzoek",
+            process_key=process_key,
             region_code=region,
-            data={},
+            data=data or {},
             now=runtime.clock(),
         )
         return instance.id

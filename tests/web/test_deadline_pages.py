@@ -3,6 +3,7 @@ the other roles read them; other regions do not exist."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Flask
@@ -19,6 +20,15 @@ def _deadline(runtime: Runtime, kind: str, region: str = "demo") -> Deadline:
         return session.scalars(
             select(Deadline).where(Deadline.region_code == region, Deadline.kind == kind).order_by(Deadline.id)
         ).first()
+
+
+def _deadlines(runtime: Runtime, kind: str, region: str = "demo") -> list[Deadline]:
+    with runtime.transaction(write=False) as session:
+        return list(
+            session.scalars(
+                select(Deadline).where(Deadline.region_code == region, Deadline.kind == kind).order_by(Deadline.id)
+            )
+        )
 
 
 def _form(deadline: Deadline, **changes: str) -> dict[str, str]:
@@ -130,20 +140,82 @@ def test_forms_without_the_csrf_token_are_refused(app: Flask, runtime: Runtime) 
     assert _deadline(runtime, "voortgangsrapportage").due_date is None
 
 
-def test_the_penvoerder_starts_a_report_by_hand(app: Flask, runtime: Runtime) -> None:
+def _row(page: str, deadline_id: int) -> str:
+    """The calendar's table row of one deadline."""
+    found = re.search(rf'<tr data-deadline-id="{deadline_id}".*?</tr>', page, re.S)
+    assert found, f"no row for deadline {deadline_id}"
+    return found.group(0)
+
+
+def _report_count(runtime: Runtime) -> int:
+    with runtime.transaction(write=False) as session:
+        return len(session.scalars(select(ProcessInstance.id)).all())
+
+
+def test_the_penvoerder_starts_a_future_report_by_hand_with_one_click(app: Flask, runtime: Runtime) -> None:
+    penvoerder = signed_in(app, "penvoerder@demo.sto")
+    next_annual = _deadlines(runtime, "jaarverslag")[1]  # 30 June 2027: ahead, the calendar starts it in May
+    assert "Nu starten" in _row(text(penvoerder.get("/termijnen/demo")), next_annual.id)
+
+    response = post_form(penvoerder, f"/termijnen/demo/{next_annual.id}/starten", {}, form_page="/termijnen/demo")
+
+    started = _deadlines(runtime, "jaarverslag")[1]
+    assert response.status_code == 302 and response.location == f"/verzoeken/{started.instance_id}"
+    with runtime.transaction(write=False) as session:
+        assert session.get(ProcessInstance, started.instance_id).definition.process_key == "rapportage"
+    assert "rapportage loopt" in _row(text(penvoerder.get("/termijnen/demo")), next_annual.id)
+    again = post_form(penvoerder, f"/termijnen/demo/{next_annual.id}/starten", {}, form_page="/termijnen/demo")
+    assert again.status_code == 409
+
+
+def test_a_passed_deadline_has_no_one_click_start_only_a_confirmation_page(app: Flask, runtime: Runtime) -> None:
     penvoerder = signed_in(app, "penvoerder@demo.sto")
     annual = _deadline(runtime, "jaarverslag")  # 30 June 2026: passed, so the calendar did not start it
-    assert 'data-status="verstreken"' in text(penvoerder.get("/termijnen/demo"))
 
-    response = post_form(penvoerder, f"/termijnen/demo/{annual.id}/starten", {}, form_page="/termijnen/demo")
+    row = _row(text(penvoerder.get("/termijnen/demo")), annual.id)
+
+    assert 'data-status="verstreken"' in row and "datum verstreken" in row
+    assert "Nu starten" not in row and "<form" not in row and "<button" not in row
+    assert f'href="/termijnen/demo/{annual.id}/starten"' in row and "Toch starten" in row
+    page = text(penvoerder.get(f"/termijnen/demo/{annual.id}/starten"))
+    assert "<h1>Rapportage starten</h1>" in page and annual.title in page and "30 juni 2026" in page
+    assert "De datum van deze termijn is voorbij." in page
+    assert 'type="checkbox" id="in-past_confirmed" name="past_confirmed" value="ja" required' in page
+    assert "De datum is verstreken; toch starten" in page
+    assert _deadline(runtime, "jaarverslag").instance_id is None  # looking at the page starts nothing
+
+
+def test_a_passed_deadline_does_not_start_without_the_confirmation(app: Flask, runtime: Runtime) -> None:
+    penvoerder = signed_in(app, "penvoerder@demo.sto")
+    annual = _deadline(runtime, "jaarverslag")
+    path = f"/termijnen/demo/{annual.id}/starten"
+    before = _report_count(runtime)
+
+    for form in ({}, {"past_confirmed": ""}, {"past_confirmed": "nee"}):
+        response = post_form(penvoerder, path, form)
+        page = text(response)
+        assert response.status_code == 422
+        assert "Vink aan dat de datum is verstreken en dat u de rapportage toch wilt starten." in page
+        assert 'aria-invalid="true"' in page and "De datum is verstreken; toch starten" in page
+
+    assert _deadline(runtime, "jaarverslag").instance_id is None
+    assert _report_count(runtime) == before
+    assert "datum verstreken" in _row(text(penvoerder.get("/termijnen/demo")), annual.id)
+
+
+def test_a_passed_deadline_starts_once_the_editor_confirms(app: Flask, runtime: Runtime) -> None:
+    penvoerder = signed_in(app, "penvoerder@demo.sto")
+    annual = _deadline(runtime, "jaarverslag")
+    path = f"/termijnen/demo/{annual.id}/starten"
+
+    response = post_form(penvoerder, path, {"past_confirmed": "ja"})
 
     started = _deadline(runtime, "jaarverslag")
     assert response.status_code == 302 and response.location == f"/verzoeken/{started.instance_id}"
     with runtime.transaction(write=False) as session:
         assert session.get(ProcessInstance, started.instance_id).definition.process_key == "rapportage"
-    assert "rapportage loopt" in text(penvoerder.get("/termijnen/demo"))
-    again = post_form(penvoerder, f"/termijnen/demo/{annual.id}/starten", {}, form_page="/termijnen/demo")
-    assert again.status_code == 409
+    assert "rapportage loopt" in _row(text(penvoerder.get("/termijnen/demo")), annual.id)
+    assert penvoerder.get(path).location == f"/verzoeken/{started.instance_id}"  # started: the page says so
 
 
 def test_an_empty_calendar_is_filled_with_the_known_deadlines_on_request(app: Flask, runtime: Runtime) -> None:

@@ -74,10 +74,15 @@ def test_instance_page_hands_the_diagram_to_the_viewer_without_inline_code(app, 
     assert "indienen" in data["done"] and "toetsen" not in data["done"]
     scripts = re.findall(r"<script([^>]*)>", html)
     assert all("src=" in attrs or 'type="application/json"' in attrs for attrs in scripts)
-    assert re.search(r'<script src="/vendor/bpmn-js/bpmn-viewer.production.min.js(\?v=[\w.]+)?" defer>', html)
+    navigated = r'<script src="/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js(\?v=[\w.]+)?" defer>'
+    assert re.search(navigated, html)  # the viewer that zooms and pans
     assert '<script src="/static/diagram.js" defer>' in html
     assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
     assert "de stappen op deze pagina vertellen hetzelfde" in html  # what shows without JavaScript
+    now = re.search(r'<p class="diagram-now" id="diagram-now">(.*?)</p>', html, re.S)
+    assert now, "the current step is said in text beside the drawing"
+    said = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", now.group(1))).strip()
+    assert said == "Nu: Subsidieregels en begroting toetsen (rol penvoerder)"
 
     script = client.get("/static/diagram.js")
     assert script.status_code == 200 and "javascript" in script.mimetype

@@ -168,13 +168,47 @@ def fill(region_code: str) -> BaseResponse:
     return redirect(url_for("deadlines.region", region_code=region_code))
 
 
-@deadlines.post("/termijnen/<region_code>/<int:deadline_id>/starten")
-def start_now(region_code: str, deadline_id: int) -> BaseResponse:
-    with page_call(write=True) as (session, user):
-        instance = reports.start_report_now(
-            session, user=user, region_code=region_code, deadline_id=deadline_id, now=runtime().clock()
+def _render_start(region_code: str, deadline_id: int, errors: dict[str, str]) -> str | BaseResponse:
+    """The page that starts a report by hand; for a deadline whose date has passed it asks to confirm that."""
+    now = runtime().clock()
+    with page_call(write=False) as (session, user):
+        deadline = deadline_cases.get_deadline_for_edit(
+            session, user=user, region_code=region_code, deadline_id=deadline_id
         )
-        instance_id = instance.id
+        if deadline.instance_id is not None:
+            return redirect(url_for("instances.show", instance_id=deadline.instance_id))
+        return render_template(
+            "deadlines_start.html",
+            region_code=region_code,
+            deadline=deadline,
+            past=reports.is_past(deadline, now),
+            errors=errors,
+            kinds=kind_labels(),
+        )
+
+
+@deadlines.get("/termijnen/<region_code>/<int:deadline_id>/starten")
+def confirm_start(region_code: str, deadline_id: int) -> str | BaseResponse:
+    return _render_start(region_code, deadline_id, {})
+
+
+@deadlines.post("/termijnen/<region_code>/<int:deadline_id>/starten")
+def start_now(region_code: str, deadline_id: int) -> BaseResponse | tuple[str | BaseResponse, int]:
+    try:
+        with page_call(write=True) as (session, user):
+            instance = reports.start_report_now(
+                session,
+                user=user,
+                region_code=region_code,
+                deadline_id=deadline_id,
+                now=runtime().clock(),
+                past_confirmed=request.form.get("past_confirmed") == "ja",
+            )
+            instance_id = instance.id
+    except InvalidInput as err:
+        if "past_confirmed" not in err.fields:
+            raise
+        return _render_start(region_code, deadline_id, _errors(err)), 422
     flash(_("De rapportage is gestart."), "success")
     return redirect(url_for("instances.show", instance_id=instance_id))
 
