@@ -174,7 +174,7 @@ def test_four_people_walk_a_new_activity_to_the_end(
     shot(page, "stuurgroep-task")
 
     labelled(page, "Besluit").select_option(label="Goedgekeurd")
-    labelled(page, "Datum van de stuurgroepvergadering").fill("2026-12-10")
+    labelled(page, "Datum van de stuurgroepvergadering").fill("10-12-2026")  # the Dutch way, as the help text asks
     labelled(page, "Kenmerk van de notulen").fill("SG-2026-12-10")
     shot(page, "stuurgroep-decision-filled")
     submit_task(page)
