@@ -37,6 +37,7 @@ def role_label(code: str | None) -> str:
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters["rol"] = role_label  # every template prints a role through this one filter
+    app.jinja_env.filters["role_options"] = lambda pairs: [(value, role_label(value)) for value, _label in pairs]
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["datum"] = lambda d: format_date(d, "d MMMM yyyy") if isinstance(d, datetime) else "-"
     app.jinja_env.filters["datumtijd"] = lambda d: (

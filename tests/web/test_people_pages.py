@@ -285,3 +285,13 @@ def _roles(runtime: Runtime, email: str) -> set[tuple[str, str]]:
             select(Membership.region_code, Membership.role).join(User).where(User.email == email)
         ).all()
         return {(region, role) for region, role in rows}
+
+
+def test_roles_read_as_people_write_them_on_the_people_pages(admin: FlaskClient) -> None:
+    row = _row(admin.get("/beheer/gebruikers").text, "coordinator@demo.sto")
+    assert "Demo-regio: coördinator" in row
+    user_id = re.search(r'data-user-id="(\d+)"', row)
+    assert user_id is not None
+    page = admin.get(f"/beheer/gebruikers/{user_id[1]}").text
+    assert '<option value="coordinator" >coördinator</option>' in page  # the value stays the code
+    assert "<td>coördinator</td>" in page
