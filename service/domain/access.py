@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ..models import HumanTask, ProcessInstance, User
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import HumanTask, ProcessInstance, Region, User
 from .accounts import roles_by_region
 from .errors import NotAllowed, NotFound
 
@@ -34,3 +37,22 @@ def require_may_act(user: User, task: HumanTask) -> None:
         raise NotAllowed(f"Deze taak is voor de rol {task.role or 'van de aanvrager'}; die heeft u niet in deze regio.")
     if task.assignee_id is not None and task.assignee_id != user.id:
         raise NotAllowed("Iemand anders heeft deze taak al opgepakt.")
+
+
+def visible_region(session: Session, *, user: User, region_code: str) -> Region:
+    """A region whose pages (calendar, partner register) the user may read: any region for an administrator, else
+    one where they hold a role; NotFound otherwise, so nothing leaks."""
+    if not user.is_admin:
+        require_region_member(user, region_code)
+    region = session.get(Region, region_code)
+    if region is None:
+        raise NotFound("Niet gevonden.")
+    return region
+
+
+def visible_regions(session: Session, *, user: User) -> list[Region]:
+    """The regions `visible_region` allows, by name."""
+    query = select(Region).order_by(func.lower(Region.name))
+    if not user.is_admin:
+        query = query.where(Region.code.in_(sorted({m.region_code for m in user.memberships})))
+    return list(session.scalars(query))

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Deadline, Region, User
-from .access import require_region_member
+from .access import visible_region
 from .audit import record_event
 from .days import parse_day
 from .errors import InvalidInput, NotAllowed, NotFound
@@ -115,29 +115,12 @@ def may_edit_calendar(user: User, region_code: str) -> bool:
     return user.is_admin or any(m.region_code == region_code and m.role in EDIT_ROLES for m in user.memberships)
 
 
-def _require_visible(session: Session, user: User, region_code: str) -> Region:
-    if not user.is_admin:
-        require_region_member(user, region_code)  # NotFound: other regions do not exist for this user
-    region = session.get(Region, region_code)
-    if region is None:
-        raise NotFound("Niet gevonden.")
-    return region
-
-
 def get_editable_region(session: Session, *, user: User, region_code: str) -> Region:
     """A region whose calendar the user may edit (NotFound outside their regions, NotAllowed without the role)."""
-    region = _require_visible(session, user, region_code)
+    region = visible_region(session, user=user, region_code=region_code)
     if not may_edit_calendar(user, region_code):
         raise NotAllowed("Alleen de coördinator, de penvoerder en beheerders kunnen de termijnkalender wijzigen.")
     return region
-
-
-def list_calendar_regions(session: Session, *, user: User) -> list[Region]:
-    """The regions whose calendar the user may see (every region for an administrator), by name."""
-    query = select(Region).order_by(func.lower(Region.name))
-    if not user.is_admin:
-        query = query.where(Region.code.in_(sorted({m.region_code for m in user.memberships})))
-    return list(session.scalars(query))
 
 
 @dataclass(frozen=True)
@@ -189,7 +172,7 @@ def list_deadlines(session: Session, region_code: str) -> list[Deadline]:
 
 def describe_calendar(session: Session, *, user: User, region_code: str, now: datetime) -> CalendarView:
     """A region's calendar with the status of each deadline, and whether the user may edit it."""
-    region = _require_visible(session, user, region_code)
+    region = visible_region(session, user=user, region_code=region_code)
     today = local_day(now)
     rows = [
         DeadlineRow(d, deadline_status(d, today), report_starts_on(d)) for d in list_deadlines(session, region_code)

@@ -51,15 +51,7 @@ def invite(
     if partner is None or partner.region_code != instance.region_code:
         raise NotFound("Niet gevonden.")
     days = days if isinstance(days, int) and 1 <= days <= MAX_DAYS else DEFAULT_DAYS
-    session.execute(
-        update(PartnerInvitation)
-        .where(
-            PartnerInvitation.instance_id == instance.id,
-            PartnerInvitation.used_at.is_(None),
-            PartnerInvitation.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-    )
+    revoke_open(session, instance_id=instance.id, now=now)
     invitation = PartnerInvitation(
         partner_id=partner.id,
         instance_id=instance.id,
@@ -87,6 +79,19 @@ def invite(
         },
     )
     return invitation
+
+
+def revoke_open(session: Session, *, instance_id: int, now: datetime) -> None:
+    """Every link of this request that still works stops working (a newer link, or the request withdrawn)."""
+    session.execute(
+        update(PartnerInvitation)
+        .where(
+            PartnerInvitation.instance_id == instance_id,
+            PartnerInvitation.used_at.is_(None),
+            PartnerInvitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
 
 
 def remind(session: Session, *, instance: ProcessInstance, now: datetime) -> int:

@@ -11,20 +11,16 @@ from babel.dates import format_date
 from sqlalchemy import select
 
 from ..mail import messages
-from ..mail.outbox import enqueue
-from ..models import HumanTask, Membership, Partner, PartnerContact, ProcessInstance, Region, User
-from . import partners
+from ..models import HumanTask, Membership, Partner, ProcessInstance, Region, User
+from . import partner_news, partners
 from .audit import record_event
 from .errors import InvalidInput
-from .notifications import role_holders
 from .vmbo import PARTNER_KINDS
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from .service_tasks import ServiceContext
-
-STAFF_ROLES = ("projectleider", "penvoerder", "stuurgroep", "coordinator")
 
 
 def _leaving_partner(session: Session, region_code: str, value: Any) -> Partner:
@@ -158,51 +154,27 @@ def vertrek_informeren(ctx: ServiceContext, params: dict[str, Any]) -> dict[str,
     details = [("Soort", PARTNER_KINDS.get(partner.kind, partner.kind))]
     if partner.brin:
         details.append(("BRIN-vestigingsnummer", partner.brin))
-    told = 0
-    for user in role_holders(session, region.code, STAFF_ROLES):
-        message = messages.partner_left(
-            user.name,
-            partner_name=partner.name,
-            region_name=region.name,
-            left_on=partner.left_on,
-            details=details,
-            path=f"/partners/{region.code}/{partner.id}",
-            reason=f"U krijgt dit bericht omdat u een rol heeft in regio {region.name}.",
-            staff=True,
-        )
-        told += _queue(session, user.email, message, f"gebruiker:{user.id}", instance, now)
-    others = (
-        select(PartnerContact)
-        .join(Partner)
-        .where(Partner.region_code == region.code, Partner.status == "actief", Partner.id != partner.id)
-    )
-    for contact in session.scalars(others.order_by(PartnerContact.id)):
-        message = messages.partner_left(
-            contact.name,
-            partner_name=partner.name,
-            region_name=region.name,
-            left_on=partner.left_on,
-            details=details,
-            path="/",
-            reason=f"U krijgt dit bericht als contactpersoon van een partner in regio {region.name}.",
-            staff=False,
-        )
-        told += _queue(session, contact.email, message, f"contact:{contact.id}", instance, now)
-    return {"geinformeerd": told}
-
-
-def _queue(session: Session, address: str, message: messages.Message, who: str, instance: Any, now: datetime) -> int:
-    queued = enqueue(
+    left_on = partner.left_on
+    told = partner_news.tell_region(
         session,
-        recipient=address,
-        message=message,
-        kind="partner_vertrek",
-        dedupe_key=f"partner_vertrek:{instance.id}:{who}",  # per request: a partner may leave again after rejoining
+        partner=partner,
+        region=region,
+        instance=instance,
         now=now,
-        instance_id=instance.id,
-        region_code=instance.region_code,
+        kind="partner_vertrek",
+        key_prefix=f"partner_vertrek:{instance.id}",  # per request: a partner may leave again after rejoining
+        compose=lambda name, path, reason, staff: messages.partner_left(
+            name,
+            partner_name=partner.name,
+            region_name=region.name,
+            left_on=left_on,
+            details=details,
+            path=path,
+            reason=reason,
+            staff=staff,
+        ),
     )
-    return 0 if queued is None else 1
+    return {"geinformeerd": told}
 
 
 OPERATIONS = {

@@ -8,15 +8,11 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from ..mail import messages
-from ..mail.outbox import enqueue
-from ..models import Attachment, Partner, PartnerContact, Region
-from . import invitations, partners, password_links, regioplan
+from ..models import Attachment, Partner, Region
+from . import invitations, partner_news, partners, password_links, regioplan
 from .errors import InvalidInput
 from .money import format_euro
-from .notifications import role_holders
 from .vmbo import LEERWEGEN, PARTNER_KINDS, PROFIELEN, VOCATIONAL_LEERWEGEN, has_technical_profiel, normalise_brin
 
 if TYPE_CHECKING:
@@ -291,52 +287,25 @@ def regio_informeren(ctx: ServiceContext, params: dict[str, Any]) -> dict[str, A
         details.append(("Profielen", ", ".join(PROFIELEN[c].abbreviation for c in partner.profielen if c in PROFIELEN)))
     if partner.leerwegen:
         details.append(("Leerwegen", ", ".join(partner.leerwegen)))
-    path = f"/partners/{region.code}/{partner.id}"
-    told = 0
-    for user in role_holders(session, region.code, ("projectleider", "penvoerder", "stuurgroep", "coordinator")):
-        message = messages.partner_joined(
-            user.name,
+    told = partner_news.tell_region(
+        session,
+        partner=partner,
+        region=region,
+        instance=instance,
+        now=now,
+        kind="partner_nieuw",
+        key_prefix=f"partner_nieuw:{partner.id}",
+        compose=lambda name, path, reason, staff: messages.partner_joined(
+            name,
             partner_name=partner.name,
             region_name=region.name,
             details=details,
             path=path,
-            reason=f"U krijgt dit bericht omdat u een rol heeft in regio {region.name}.",
-            staff=True,
-        )
-        told += _queue(session, user.email, message, f"partner_nieuw:{partner.id}:gebruiker:{user.id}", instance, now)
-    others = (
-        select(PartnerContact)
-        .join(Partner)
-        .where(Partner.region_code == region.code, Partner.status == "actief", Partner.id != partner.id)
+            reason=reason,
+            staff=staff,
+        ),
     )
-    for contact in session.scalars(others.order_by(PartnerContact.id)):
-        message = messages.partner_joined(
-            contact.name,
-            partner_name=partner.name,
-            region_name=region.name,
-            details=details,
-            path="/",
-            reason=f"U krijgt dit bericht als contactpersoon van een partner in regio {region.name}.",
-            staff=False,
-        )
-        told += _queue(
-            session, contact.email, message, f"partner_nieuw:{partner.id}:contact:{contact.id}", instance, now
-        )
     return {"geinformeerd": told}
-
-
-def _queue(session: Any, address: str, message: messages.Message, key: str, instance: Any, now: datetime) -> int:
-    queued = enqueue(
-        session,
-        recipient=address,
-        message=message,
-        kind="partner_nieuw",
-        dedupe_key=key,
-        now=now,
-        instance_id=instance.id,
-        region_code=instance.region_code,
-    )
-    return 0 if queued is None else 1
 
 
 OPERATIONS = {

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Activity, Partner, PartnerActivity, PartnerChange, PartnerContact, PartnerDocument, Region, User
-from .access import require_region_member
+from .access import visible_region
 from .audit import record_event
 from .days import parse_day
 from .errors import InvalidInput, NotAllowed, NotFound
@@ -39,16 +39,6 @@ def may_edit_register(user: User, region_code: str) -> bool:
     return user.is_admin or any(m.region_code == region_code and m.role in EDIT_ROLES for m in user.memberships)
 
 
-def visible_region(session: Session, *, user: User, region_code: str) -> Region:
-    """A region whose register the user may read (NotFound outside their regions, so nothing leaks)."""
-    if not user.is_admin:
-        require_region_member(user, region_code)
-    region = session.get(Region, region_code)
-    if region is None:
-        raise NotFound("Niet gevonden.")
-    return region
-
-
 def _editable_region(session: Session, user: User, region_code: str) -> Region:
     region = visible_region(session, user=user, region_code=region_code)
     if not may_edit_register(user, region_code):
@@ -61,14 +51,6 @@ def _editable_region(session: Session, user: User, region_code: str) -> Region:
 def editable_region(session: Session, *, user: User, region_code: str) -> Region:
     """A region whose register the user keeps: NotFound outside their regions, NotAllowed for a reader."""
     return _editable_region(session, user, region_code)
-
-
-def register_regions(session: Session, *, user: User) -> list[Region]:
-    """The regions whose register the user may read (every region for an administrator), by name."""
-    query = select(Region).order_by(func.lower(Region.name))
-    if not user.is_admin:
-        query = query.where(Region.code.in_(sorted({m.region_code for m in user.memberships})))
-    return list(session.scalars(query))
 
 
 # --- reading -------------------------------------------------------------------------------------------------

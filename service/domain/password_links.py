@@ -6,6 +6,7 @@ link after an hour); a newer link for the same person replaces the older one."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -52,43 +53,33 @@ def account_for_contact(
 
 def send_link(session: Session, *, user: User, region_code: str, role: str, now: datetime) -> PasswordLink:
     """Mail a new link to choose a password for an account made for a partner's contact; earlier links stop working."""
-    link, path = _new_link(session, user, now=now, valid_for=INVITATION_VALID_FOR)
     region = session.get(Region, region_code)
-    message = messages.account_made(
-        user.name,
-        region_name=region.name if region else region_code,
-        role=role,
-        email=user.email,
-        expires_at=link.expires_at,
-        path=path,
-    )
-    enqueue(
+    region_name = region.name if region else region_code
+    return _mail_link(
         session,
-        recipient=user.email,
-        message=message,
-        kind="account",
-        dedupe_key=f"account:{link.id}",
+        user,
         now=now,
-        user_id=user.id,
+        valid_for=INVITATION_VALID_FOR,
+        kind="account",
         region_code=region_code,
+        compose=lambda expires_at, path: messages.account_made(
+            user.name, region_name=region_name, role=role, email=user.email, expires_at=expires_at, path=path
+        ),
     )
-    return link
 
 
 def send_invitation(session: Session, *, user: User, now: datetime) -> PasswordLink:
     """Mail an invitation to choose a password (an administrator's new user); earlier links stop working."""
-    link, path = _new_link(session, user, now=now, valid_for=INVITATION_VALID_FOR)
-    message = messages.account_invitation(user.name, email=user.email, expires_at=link.expires_at, path=path)
-    enqueue(
+    return _mail_link(
         session,
-        recipient=user.email,
-        message=message,
-        kind="account",
-        dedupe_key=f"account:{link.id}",
+        user,
         now=now,
-        user_id=user.id,
+        valid_for=INVITATION_VALID_FOR,
+        kind="account",
+        compose=lambda expires_at, path: messages.account_invitation(
+            user.name, email=user.email, expires_at=expires_at, path=path
+        ),
     )
-    return link
 
 
 def request_new_password(session: Session, *, email: str, now: datetime) -> None:
@@ -97,16 +88,15 @@ def request_new_password(session: Session, *, email: str, now: datetime) -> None
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
         return
-    link, path = _new_link(session, user, now=now, valid_for=FORGOTTEN_VALID_FOR)
-    message = messages.password_forgotten(user.name, email=user.email, expires_at=link.expires_at, path=path)
-    enqueue(
+    _mail_link(
         session,
-        recipient=user.email,
-        message=message,
-        kind="password_forgotten",
-        dedupe_key=f"password_forgotten:{link.id}",
+        user,
         now=now,
-        user_id=user.id,
+        valid_for=FORGOTTEN_VALID_FOR,
+        kind="password_forgotten",
+        compose=lambda expires_at, path: messages.password_forgotten(
+            user.name, email=user.email, expires_at=expires_at, path=path
+        ),
     )
     record_event(
         session,
@@ -115,6 +105,31 @@ def request_new_password(session: Session, *, email: str, now: datetime) -> None
         now=now,
         details={"user_id": user.id, "email": user.email},
     )
+
+
+def _mail_link(
+    session: Session,
+    user: User,
+    *,
+    now: datetime,
+    valid_for: timedelta,
+    kind: str,
+    compose: Callable[[datetime, str], messages.Message],
+    region_code: str | None = None,
+) -> PasswordLink:
+    """A new link for the user (older ones stop working), mailed in the words `compose` gives it."""
+    link, path = _new_link(session, user, now=now, valid_for=valid_for)
+    enqueue(
+        session,
+        recipient=user.email,
+        message=compose(link.expires_at, path),
+        kind=kind,
+        dedupe_key=f"{kind}:{link.id}",
+        now=now,
+        user_id=user.id,
+        region_code=region_code,
+    )
+    return link
 
 
 def _new_link(session: Session, user: User, *, now: datetime, valid_for: timedelta) -> tuple[PasswordLink, str]:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from ..mail import messages
 from ..mail.outbox import enqueue
-from ..models import DueTimer, HumanTask, PartnerInvitation, ProcessInstance, User
+from ..models import DueTimer, HumanTask, ProcessInstance, User
+from . import invitations
 from .access import require_region_member
 from .audit import record_event
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -57,15 +58,7 @@ def withdraw_instance(
         .values(status="cancelled", completed_at=now, next_reminder_at=None, mail_pending=False)
     ).rowcount  # type: ignore[attr-defined]
     session.execute(delete(DueTimer).where(DueTimer.instance_id == instance.id, DueTimer.fired_at.is_(None)))
-    session.execute(
-        update(PartnerInvitation)
-        .where(
-            PartnerInvitation.instance_id == instance.id,
-            PartnerInvitation.used_at.is_(None),
-            PartnerInvitation.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-    )
+    invitations.revoke_open(session, instance_id=instance.id, now=now)
     instance.status = WITHDRAWN
     instance.completed_at = now
     instance.updated_at = now  # the version column moves: a step taken meanwhile is refused as a conflict

@@ -3,13 +3,13 @@ documents. Region-scoped like the rest: outside your regions a register does not
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
-from flask import Response, request, send_file
+from flask import Response, request
 
 from ...domain import partners
 from ...domain.errors import InvalidInput
+from ..downloads import file_download
 from .auth import api_call
 from .blueprint import api
 from .paging import page_request, paged
@@ -58,14 +58,4 @@ def download_partner_document(code: str, partner_id: int, document_id: int) -> R
         document = partners.get_document(
             session, user=user, region_code=code, partner_id=partner_id, document_id=document_id
         )
-        # As task attachments: an ASCII fallback plus RFC 6266 filename* for the real name, never rendered inline.
-        response = send_file(
-            BytesIO(document.content),
-            mimetype="application/octet-stream",
-            as_attachment=True,
-            download_name=document.filename or "document",
-            etag=False,
-            max_age=0,
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        return file_download(document.content, document.filename, fallback="document")

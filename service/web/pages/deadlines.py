@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ...domain import calendar_feed, reports
 from ...domain import deadlines as deadline_cases
+from ...domain.access import visible_regions
 from ...domain.errors import InvalidInput
 from ..messages import field_errors
 from ..runtime import runtime
@@ -68,7 +69,7 @@ def _errors(err: InvalidInput) -> dict[str, str]:
 @deadlines.get("/termijnen")
 def index() -> str | BaseResponse:
     with page_call(write=False) as (session, user):
-        regions = deadline_cases.list_calendar_regions(session, user=user)
+        regions = visible_regions(session, user=user)
         if len(regions) == 1:
             return redirect(url_for("deadlines.region", region_code=regions[0].code))
         return render_template("deadlines_index.html", regions=regions)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -15,6 +13,7 @@ from ...domain.attachments import get_attachment, list_attachments
 from ...domain.errors import InvalidInput
 from ...domain.statuses import request_status
 from ..diagram import diagram_view
+from ..downloads import file_download
 from ..history import engine_step_rows, submitted_steps
 from ..messages import translate_fields
 from ..runtime import runtime
@@ -81,15 +80,4 @@ def withdraw(instance_id: int) -> BaseResponse | tuple[str, int]:
 def download(attachment_id: int) -> Response:
     with page_call(write=False) as (session, user):
         attachment = get_attachment(session, user=user, attachment_id=attachment_id)
-        # Always a download, never rendered inline: an uploaded HTML file must not run in our origin.
-        # send_file writes any file name safely: an ASCII fallback plus RFC 6266 filename* for the real one.
-        response = send_file(
-            BytesIO(attachment.content),
-            mimetype="application/octet-stream",
-            as_attachment=True,
-            download_name=attachment.filename or "bijlage",
-            etag=False,
-            max_age=0,
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        return file_download(attachment.content, attachment.filename, fallback="bijlage")

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from ...domain import partners as partner_cases
+from ...domain.access import visible_region, visible_regions
 from ...domain.errors import InvalidInput
 from ...domain.texts import N_
 from ...domain.vmbo import INTERSECTORAAL, LEERWEGEN, OVERIG, PROFIELEN, TECHNISCH
 from ...models import PartnerChange
+from ..downloads import file_download
 from ..limits import MAX_ID
 from ..messages import field_errors
 from ..runtime import runtime
@@ -129,7 +130,7 @@ def _vocabulary() -> dict[str, Any]:
 @partners.get("/partners")
 def index() -> str | BaseResponse:
     with page_call(write=False) as (session, user):
-        regions = partner_cases.register_regions(session, user=user)
+        regions = visible_regions(session, user=user)
         if len(regions) == 1:
             return redirect(url_for("partners.register", region_code=regions[0].code))
         return render_template("partners_index.html", regions=regions)
@@ -208,7 +209,7 @@ def _render_form(
             partner = partner_cases.get_partner_to_edit(
                 session, user=user, region_code=region_code, partner_id=partner_id
             )
-            region = partner_cases.visible_region(session, user=user, region_code=region_code)
+            region = visible_region(session, user=user, region_code=region_code)
         return render_template(
             "partners_form.html",
             region=region,
@@ -274,7 +275,7 @@ def _render_partner(region_code: str, partner_id: int, errors: dict[str, str], k
         changes = partner_cases.history(session, partner)
         return render_template(
             "partners_detail.html",
-            region=partner_cases.visible_region(session, user=user, region_code=region_code),
+            region=visible_region(session, user=user, region_code=region_code),
             partner=partner,
             may_edit=partner_cases.may_edit_register(user, region_code),
             history=[(change, readable_changes(change)) for change in changes],
@@ -394,15 +395,4 @@ def download_document(region_code: str, partner_id: int, document_id: int) -> Re
         document = partner_cases.get_document(
             session, user=user, region_code=region_code, partner_id=partner_id, document_id=document_id
         )
-        # As task attachments: always a download (an uploaded HTML file must not run in our origin), and
-        # send_file writes the name safely: an ASCII fallback plus RFC 6266 filename* for the real one.
-        response = send_file(
-            BytesIO(document.content),
-            mimetype="application/octet-stream",
-            as_attachment=True,
-            download_name=document.filename or "document",
-            etag=False,
-            max_age=0,
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        return file_download(document.content, document.filename, fallback="document")
