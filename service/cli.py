@@ -23,7 +23,11 @@ def register_cli(app: Flask) -> None:
         upgrade_database(rt.settings.database_url)
         with rt.transaction(write=True) as session:
             deployed = definitions.deploy_directory(
-                session, bpmn_dir=rt.settings.bpmn_dir, now=rt.clock(), deployed_by="setup"
+                session,
+                bpmn_dir=rt.settings.bpmn_dir,
+                forms_dir=rt.settings.forms_dir,
+                now=rt.clock(),
+                deployed_by="setup",
             )
             for d in deployed:
                 click.echo(f"deployed {d.process_key} version {d.version}")
@@ -54,7 +58,11 @@ def register_cli(app: Flask) -> None:
         try:
             with rt.transaction(write=True) as session:
                 deployed = definitions.deploy_directory(
-                    session, bpmn_dir=rt.settings.bpmn_dir, now=rt.clock(), deployed_by="cli"
+                    session,
+                    bpmn_dir=rt.settings.bpmn_dir,
+                    forms_dir=rt.settings.forms_dir,
+                    now=rt.clock(),
+                    deployed_by="cli",
                 )
                 for d in deployed:
                     click.echo(f"deployed {d.process_key} version {d.version}")

@@ -78,7 +78,9 @@ def runtime(settings: Settings, clock: FakeClock) -> Iterator[Runtime]:
     rt = Runtime(settings=settings, db=db, forms=FormLibrary(settings.forms_dir), clock=clock)
     with rt.transaction(write=True) as session:
         demo.load_demo_data(session, now=clock(), fast_hash=True)
-        definitions.deploy_directory(session, bpmn_dir=settings.bpmn_dir, now=clock(), deployed_by="tests")
+        definitions.deploy_directory(
+            session, bpmn_dir=settings.bpmn_dir, forms_dir=settings.forms_dir, now=clock(), deployed_by="tests"
+        )
     yield rt
     db.dispose()
 

@@ -17,7 +17,10 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from sqlalchemy.orm import Session
 
+from .. import engine
+from ..models import HumanTask
 from . import regioplan
+from .definitions.versions import parsed_process
 from .errors import InvalidInput
 from .texts import N_, Text
 
@@ -38,14 +41,33 @@ _OTHER_TYPE = N_("Deze waarde heeft niet het juiste soort.")
 
 
 class FormLibrary:
-    """The JSON Schemas in one directory, loaded once."""
+    """The forms of each deployed version (they are versioned with the diagram), loaded once. Versions deployed
+    before forms were versioned, and test diagrams deployed without their forms, read them from the forms folder."""
 
     def __init__(self, forms_dir: Path) -> None:
         self.forms_dir = forms_dir
 
-    def schema(self, form_key: str) -> dict[str, Any]:
-        """The schema of a form, as stored. Shared and cached: treat it as read-only."""
+    def schema(self, form_key: str, within: engine.ParsedProcess | None = None) -> dict[str, Any]:
+        """The schema of a form of a version (`within`), as stored. Shared and cached: treat it as read-only."""
+        if within is not None and form_key in within.files:
+            return _version_form(within.key, form_key, within.files[form_key])
         return _load(self.forms_dir / form_key)
+
+    def for_task(self, task: HumanTask, form_key: str) -> dict[str, Any]:
+        """A form of the version the task's instance runs on."""
+        return self.schema(form_key, parsed_process(task.instance.definition))
+
+
+_version_forms: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def _version_form(version_key: str, form_key: str, content: bytes) -> dict[str, Any]:
+    found = _version_forms.get((version_key, form_key))
+    if found is None:
+        if len(_version_forms) > 2000:  # versions come and go with deploys; start over rather than grow for ever
+            _version_forms.clear()
+        found = _version_forms[(version_key, form_key)] = json.loads(content)
+    return found
 
 
 @cache

@@ -14,7 +14,7 @@ from .. import engine
 from ..models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, Region, User
 from .access import require_instance_visible, require_region_member
 from .audit import list_instance_events, record_event
-from .definitions import get_latest_definition, parsed_process
+from .definitions import get_current_definition, parsed_process
 from .errors import InvalidInput, NotAllowed, NotFound, ProcessFailed
 from .forms import FormLibrary, schema_for_region, validate_submission
 from .progress import apply_outcome
@@ -41,7 +41,7 @@ def start_instance(
     if data is not None and not isinstance(data, dict):
         raise InvalidInput(N_("De startgegevens moeten een object zijn."), {"data": N_("Verwacht een object.")})
     roles = require_region_member(user, region_code)
-    definition = get_latest_definition(session, process_key)
+    definition = get_current_definition(session, process_key, region_code)
     process = parsed_process(definition)
     if process.start_roles and not roles & set(process.start_roles):
         allowed = " of ".join(process.start_roles)
@@ -64,7 +64,7 @@ def validate_start_data(
     properties: dict[str, Any] = {}
     for task in process.user_tasks:
         if task.form:
-            form = schema_for_region(session, forms.schema(task.form), region_code)
+            form = schema_for_region(session, forms.schema(task.form, process), region_code)
             for name, prop in form.get("properties", {}).items():
                 properties.setdefault(name, prop)
     unknown = sorted(set(data) - set(properties))

@@ -23,7 +23,7 @@ from .deadlines import (
     local_day,
     report_starts_on,
 )
-from .definitions import get_latest_definition
+from .definitions import get_current_definition
 from .errors import Conflict, InvalidInput, NotFound
 from .notifications import notify_reminder
 
@@ -119,7 +119,7 @@ def start_report(session: Session, *, deadline: Deadline, actor: User | None, no
 
     return launch_instance(
         session,
-        definition=get_latest_definition(session, REPORT_PROCESS),
+        definition=get_current_definition(session, REPORT_PROCESS, region.code),
         region=region,
         starter=actor or system_user(session, now=now),
         actor=actor,

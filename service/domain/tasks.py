@@ -58,7 +58,9 @@ class TaskView:
 def describe_task(session: Session, forms: FormLibrary, *, user: User, task_id: int) -> TaskView:
     """A task with its form (filled with the region's choices) and the data earlier steps produced."""
     task = get_task(session, user=user, task_id=task_id)
-    schema = schema_for_region(session, forms.schema(task.form_key), task.region_code) if task.form_key else None
+    schema = (
+        schema_for_region(session, forms.for_task(task, task.form_key), task.region_code) if task.form_key else None
+    )
     return TaskView(task, schema, _task_data(task))
 
 
@@ -132,7 +134,7 @@ def complete_task(
     require_may_act(user, task)
     submission = data if data is not None else {}
     if task.form_key:
-        schema = schema_for_region(session, forms.schema(task.form_key), task.region_code)
+        schema = schema_for_region(session, forms.for_task(task, task.form_key), task.region_code)
         submission = validate_submission(schema, submission)
         check_references(session, schema, submission, task.instance.id)
     elif submission not in ({}, None):

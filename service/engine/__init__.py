@@ -1,7 +1,7 @@
 """The workflow engine adapter: the only package that imports SpiffWorkflow."""
 
 from .calls import complete_user_task, configure, fire_due_timers, read_snapshot, start_workflow
-from .diagrams import DiagramError, ParsedProcess, SpecCache, UserTaskInfo, parse_files, spec_cache
+from .diagrams import DiagramError, DiagramProblem, ParsedProcess, SpecCache, UserTaskInfo, parse_files, spec_cache
 from .isolation import Limits
 from .sandbox import ServiceHandler
 from .serializer import StateUnreadable
@@ -10,6 +10,7 @@ from .workflows import EngineError, Outcome, TaskNotReady
 
 __all__ = [
     "DiagramError",
+    "DiagramProblem",
     "EngineError",
     "EngineStep",
     "Limits",

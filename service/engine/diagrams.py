@@ -29,8 +29,25 @@ from SpiffWorkflow.spiff.specs.defaults import UserTask
 from .sandbox import ScriptRejected, compile_expression, compile_script
 
 
+@dataclass(frozen=True)
+class DiagramProblem:
+    """One reason a diagram cannot run: the file and element (BPMN id) it is about, and why (Dutch)."""
+
+    file: str | None
+    element: str | None
+    message: str
+
+
 class DiagramError(Exception):
-    """A diagram cannot be deployed; the message says which file and element, and why."""
+    """A diagram cannot be deployed; each problem says which file and element, and why."""
+
+    def __init__(self, message: str, problems: list[DiagramProblem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [DiagramProblem(None, None, message)]
+
+    @classmethod
+    def of(cls, problems: list[DiagramProblem]) -> DiagramError:
+        return cls("; ".join(p.message for p in problems), problems)
 
 
 class DecisionWithoutMatch(SpiffWorkflowException):
@@ -94,6 +111,7 @@ def parse_files(files: dict[str, bytes]) -> dict[str, ParsedProcess]:
     """Parse BPMN and DMN files (name -> content) into their executable processes, keyed by process id."""
     parser = SpiffBpmnParser(validator=VALIDATOR)
     names: dict[str, str] = {}
+    sources: dict[str, str] = {}  # process id -> the file it is in
     try:
         for filename, content in sorted(files.items()):
             if _is_bpmn(filename):
@@ -105,18 +123,23 @@ def parse_files(files: dict[str, bytes]) -> dict[str, ParsedProcess]:
         executable = [pid for pid in parser.get_process_ids() if parser.get_process_parser(pid).process_executable]
         processes = {}
         for pid in executable:
+            sources[pid] = parser.get_process_parser(pid).filename
             spec = parser.get_spec(pid)
             subprocess_specs = parser.get_subprocess_specs(pid)
             processes[pid] = ParsedProcess(
                 pid, names.get(pid) or pid, spec, subprocess_specs, key=key, files=dict(files)
             )
     except ValidationException as err:
-        raise DiagramError(_describe_validation(err)) from err
-    except (SpiffWorkflowException, etree.XMLSyntaxError) as err:
+        problem = DiagramProblem(err.file_name or None, err.id or None, _describe_validation(err))
+        raise DiagramError.of([problem]) from err
+    except etree.XMLSyntaxError as err:
+        raise DiagramError.of([DiagramProblem(err.filename, None, f"XML klopt niet: {err}")]) from err
+    except SpiffWorkflowException as err:
         raise DiagramError(str(err)) from err
+    problems: list[DiagramProblem] = []
     for process in processes.values():
         for spec in _all_specs(process):
-            _check_task_spec(process.process_id, spec)
+            problems.extend(_check_task_spec(process.process_id, sources.get(process.process_id), spec))
             if isinstance(spec, UserTask):
                 process.user_tasks.append(_user_task_info(spec))
             if isinstance(spec, BusinessRuleTaskMixin):
@@ -127,6 +150,8 @@ def parse_files(files: dict[str, bytes]) -> dict[str, ParsedProcess]:
         process.start_lane = next((s.lane for s in starts if s.lane), None)
         process.start_roles = _start_roles(starts, process.start_lane)
         process.starts_on_timer = any(isinstance(s.event_definition, TimerEventDefinition) for s in starts)
+    if problems:
+        raise DiagramError.of(problems)
     return processes
 
 
@@ -207,17 +232,22 @@ def _user_task_info(spec: Any) -> UserTaskInfo:
     )
 
 
-def _check_task_spec(process_id: str, spec: Any) -> None:
+def _check_task_spec(process_id: str, filename: str | None, spec: Any) -> list[DiagramProblem]:
     label = f"{process_id}/{getattr(spec, 'bpmn_name', None) or spec.name}"
     if isinstance(spec, BusinessRuleTaskMixin):
         spec.dmnEngine.__class__ = StrictDMNEngine
-    for what, source, is_expression in _code_of(label, spec):
-        try:
-            (compile_expression if is_expression else compile_script)(source)
-        except ScriptRejected as err:
-            raise DiagramError(f"{label}: {what} is niet toegestaan: {err}") from err
-        except SyntaxError as err:
-            raise DiagramError(f"{label}: {what} bevat een fout: {err.msg}") from err
+    problems = []
+    try:
+        for what, source, is_expression in _code_of(label, spec):
+            try:
+                (compile_expression if is_expression else compile_script)(source)
+            except ScriptRejected as err:
+                problems.append(DiagramProblem(filename, spec.name, f"{label}: {what} is niet toegestaan: {err}"))
+            except SyntaxError as err:
+                problems.append(DiagramProblem(filename, spec.name, f"{label}: {what} bevat een fout: {err.msg}"))
+    except DiagramError as err:  # an unquoted timer expression
+        problems.extend(DiagramProblem(filename, spec.name, p.message) for p in err.problems)
+    return problems
 
 
 def _code_of(label: str, spec: Any) -> Iterator[tuple[str, str, bool]]:

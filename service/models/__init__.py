@@ -14,12 +14,13 @@ from .partners import (
     PartnerDocument,
     PartnerInvitation,
 )
-from .people import ROLES, Membership, Region, User
-from .processes import DueTimer, HumanTask, ProcessDefinition, ProcessInstance, TaskReminder
+from .people import PROCESS_OWNER, ROLES, Membership, Region, User
+from .processes import DefinitionDraft, DueTimer, HumanTask, ProcessDefinition, ProcessInstance, TaskReminder
 from .regioplan import Activity, BudgetLine, BudgetMutation, ProgrammeLine, ReportItem
 from .sessions import AuthSession, PasswordLink
 
 __all__ = [
+    "PROCESS_OWNER",
     "ROLES",
     "Activity",
     "Attachment",
@@ -30,6 +31,7 @@ __all__ = [
     "BudgetMutation",
     "CalendarFeed",
     "Deadline",
+    "DefinitionDraft",
     "DueTimer",
     "HumanTask",
     "Incident",

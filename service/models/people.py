@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
 
 ROLES = ("projectleider", "penvoerder", "stuurgroep", "coordinator")
+# Not a lane: a process owner of one region may edit and deploy that region's variants of the processes.
+PROCESS_OWNER = "procesbeheerder"
 
 
 class Region(Base):
@@ -27,6 +29,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Process owner for every region: edits and deploys the shared processes (and any region's variant).
+    is_process_owner: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # "direct": every notification by mail at once; "dagelijks": collected into one mail a day.

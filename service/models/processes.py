@@ -13,7 +13,12 @@ from .people import User
 
 
 class ProcessDefinition(Base):
-    """One deployed version of a process: the BPMN file plus the DMN files it may call."""
+    """One deployed version of a process: the BPMN file, the DMN files it calls and the forms its tasks show.
+
+    Version numbers count per process over the shared diagram and every region's variant together, so "version 7"
+    names one set of files. A variant (`region_code` set) is used by that region's new instances instead of the
+    shared one (`region_code` None).
+    """
 
     __tablename__ = "process_definition"
     __table_args__ = (UniqueConstraint("process_key", "version"),)
@@ -26,6 +31,33 @@ class ProcessDefinition(Base):
     files: Mapped[dict[str, str]] = mapped_column(JSON)
     deployed_by: Mapped[str] = mapped_column(String(254))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), nullable=True)
+    # Where it came from: "bestanden" (the bpmn/ folder at setup), "editor" (the browser), "api", "terugzetten"
+    # (an earlier version deployed again). Setup never overrides a version a person deployed after the files.
+    source: Mapped[str] = mapped_column(String(20), server_default="bestanden")
+    note: Mapped[str] = mapped_column(Text, server_default="")  # what the process owner said the change is
+    restored_from: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the version number rolled back to
+
+
+class DefinitionDraft(Base):
+    """A process owner's unfinished edit of a process (shared, or one region's variant): nothing runs it."""
+
+    __tablename__ = "definition_draft"
+    __table_args__ = (UniqueConstraint("process_key", "region_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    # The region of a variant, or "" for the shared diagram (not NULL: NULLs never clash in a unique constraint).
+    region_key: Mapped[str] = mapped_column(String(40), server_default="")
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    base_definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"), nullable=True)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    updated_by: Mapped[User] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class ProcessInstance(Base):

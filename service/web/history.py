@@ -37,8 +37,8 @@ def submitted_steps(session: Session, forms: FormLibrary, events: list[AuditEven
         task = session.get(HumanTask, event.task_id)
         schema = {"properties": {}}
         if task is not None and task.form_key:  # with the region's own choices, so codes read as names
-            schema = schema_for_region(session, forms.schema(task.form_key), task.region_code)
-        ui = forms.schema(task.ui_form_key) if task is not None and task.ui_form_key else {}
+            schema = schema_for_region(session, forms.for_task(task, task.form_key), task.region_code)
+        ui = forms.for_task(task, task.ui_form_key) if task is not None and task.ui_form_key else {}
         data = (event.details or {}).get("data", {})
         rows: list[tuple[str, str]] = []
         files: dict[str, int] = {}
@@ -74,7 +74,7 @@ def engine_step_rows(
     properties: dict[str, dict[str, Any]] = {}
     for task in process.user_tasks:
         if task.form:
-            schema = schema_for_region(session, forms.schema(task.form), instance.region_code)
+            schema = schema_for_region(session, forms.schema(task.form, process), instance.region_code)
             for name, prop in schema.get("properties", {}).items():
                 properties.setdefault(name, prop)
     rows: dict[int, list[tuple[str, str]]] = {}

@@ -28,7 +28,7 @@ def _render(task_id: int, *, values: dict[str, Any] | None = None, errors: dict[
     with page_call(write=False) as (session, user):
         view = task_cases.describe_task(session, rt.forms, user=user, task_id=task_id)
         task = view.task
-        ui = rt.forms.schema(task.ui_form_key) if task.ui_form_key else {}
+        ui = rt.forms.for_task(task, task.ui_form_key) if task.ui_form_key else {}
         fields = build_fields(
             view.form_schema or {"properties": {}}, ui, values if values is not None else view.data, errors
         )
@@ -66,9 +66,11 @@ def submit(task_id: int) -> Response | tuple[str, int]:
         ):
             task = task_cases.get_task(session, user=user, task_id=task_id)
             schema = (
-                schema_for_region(session, rt.forms.schema(task.form_key), task.region_code) if task.form_key else {}
+                schema_for_region(session, rt.forms.for_task(task, task.form_key), task.region_code)
+                if task.form_key
+                else {}
             )
-            ui = rt.forms.schema(task.ui_form_key) if task.ui_form_key else {}
+            ui = rt.forms.for_task(task, task.ui_form_key) if task.ui_form_key else {}
             data, raw = parse_submission(schema, ui, request.form)
             for name, upload in uploaded_files(schema, ui, request.files).items():
                 data[name] = store_attachment(
