@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from . import engine
 from .db import Database
+from .domain.definitions import Linter
 from .domain.forms import FormLibrary
 from .settings import Settings
 
@@ -26,6 +27,8 @@ class Runtime:
     db: Database
     forms: FormLibrary
     clock: Callable[[], datetime] = field(default=utc_now)
+    # bpmnlint's recommended rules, run on every diagram a person deploys (None: only the engine's own checks).
+    linter: Linter | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:

@@ -9,7 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import ROLES, Membership, Region, User
+from ..models import GRANTABLE_ROLES, Membership, Region, User
 from . import auth_sessions
 from .errors import InvalidInput, NotAuthenticated
 from .passwords import hash_password, password_problem, verify_password
@@ -149,8 +149,8 @@ def ensure_region(session: Session, *, code: str, name: str) -> Region:
 
 def grant_role(session: Session, *, user: User, region_code: str, role: str) -> Membership:
     """Give a user a role in a region (idempotent)."""
-    if role not in ROLES:
-        raise InvalidInput("Onbekende rol.", {"role": f"Kies een van: {', '.join(ROLES)}."})
+    if role not in GRANTABLE_ROLES:
+        raise InvalidInput("Onbekende rol.", {"role": f"Kies een van: {', '.join(GRANTABLE_ROLES)}."})
     if session.get(Region, region_code) is None:
         raise InvalidInput("Onbekende regio.", {"region": f"Regio '{region_code}' bestaat niet."})
     for membership in user.memberships:

@@ -10,13 +10,14 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import ROLES, Activity, BudgetLine, ProgrammeLine, User
+from ..models import PROCESS_OWNER, ROLES, Activity, BudgetLine, ProgrammeLine, User
 from .accounts import create_user_bypassing_password_policy, ensure_region, grant_role
 from .deadlines import seed_calendar
 from .partners import PartnerValues, add_contact, add_partner, link_activity
 
 DEMO_PASSWORD = "demo"
 DEMO_ADMIN = "beheerder@demo.sto"
+DEMO_PROCESS_OWNER = "procesbeheerder@demo.sto"  # edits and deploys the processes of every region
 REGIONS = {"demo": "Demo-regio", "noord": "Regio Noord"}
 PROGRAMME_LINES = {
     "instroombevordering": "Instroombevordering",
@@ -58,6 +59,15 @@ def load_demo_data(session: Session, *, now: datetime, fast_hash: bool = False) 
         seed_calendar(session, region_code=code, now=now)
     admin = create_demo_user(session, email=DEMO_ADMIN, name="Beheerder STO", now=now, fast_hash=fast_hash)
     admin.is_admin = True
+    owner = create_demo_user(
+        session, email=DEMO_PROCESS_OWNER, name="Procesbeheerder STO", now=now, fast_hash=fast_hash
+    )
+    owner.is_process_owner = True
+    # A process owner of one region only: may deploy Regio Noord's own variants, not the shared processes.
+    regional = create_demo_user(
+        session, email="procesbeheerder@noord.sto", name="Procesbeheerder Regio Noord", now=now, fast_hash=fast_hash
+    )
+    grant_role(session, user=regional, region_code="noord", role=PROCESS_OWNER)
     session.flush()
 
 

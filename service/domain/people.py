@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import ROLES, HumanTask, Membership, Region, User
+from ..models import GRANTABLE_ROLES, HumanTask, Membership, Region, User
 from . import password_links
 from .accounts import create_user, create_user_without_password, has_password
 from .audit import record_event, record_task_event
@@ -55,7 +55,7 @@ class UserView:
 
     user: User
     regions: list[Region]
-    roles: tuple[str, ...] = ROLES
+    roles: tuple[str, ...] = GRANTABLE_ROLES
 
     @property
     def awaiting_password(self) -> bool:
@@ -151,7 +151,7 @@ def grant_user_role(session: Session, *, actor: User, user_id: int, region_code:
     fields = {}
     if session.get(Region, region_code) is None:
         fields["region"] = "Kies een regio."
-    if role not in ROLES:
+    if role not in GRANTABLE_ROLES:
         fields["role"] = "Kies een rol."
     if fields:
         raise InvalidInput("Niet alle velden zijn goed ingevuld.", fields)
@@ -193,6 +193,23 @@ def revoke_user_role(
     _release_claims(session, user, actor=actor, now=now, why="rol ingetrokken", region_code=region_code, role=role)
     session.flush()
     return True
+
+
+def set_process_owner_everywhere(session: Session, *, actor: User, user_id: int, owner: bool, now: datetime) -> User:
+    """Make a user process owner for every region (edits and deploys the shared processes), or stop that."""
+    user = get_user(session, actor=actor, user_id=user_id)
+    if user.is_process_owner != owner:
+        user.is_process_owner = owner
+        record_event(
+            session,
+            action="process_owner_granted" if owner else "process_owner_revoked",
+            summary=f"{user.email} is {'nu' if owner else 'niet langer'} procesbeheerder voor alle regio's",
+            now=now,
+            actor=actor,
+            details={"user_id": user.id, "email": user.email},
+        )
+        session.flush()
+    return user
 
 
 def set_user_active(session: Session, *, actor: User, user_id: int, active: bool, now: datetime) -> User:

@@ -240,6 +240,7 @@ def _check_task_spec(process_id: str, filename: str | None, spec: Any) -> list[D
     try:
         for what, source, is_expression in _code_of(label, spec):
             try:
+                compile(source, "<diagram>", "eval" if is_expression else "exec")  # plain syntax errors first
                 (compile_expression if is_expression else compile_script)(source)
             except ScriptRejected as err:
                 problems.append(DiagramProblem(filename, spec.name, f"{label}: {what} is niet toegestaan: {err}"))

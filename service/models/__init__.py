@@ -14,12 +14,13 @@ from .partners import (
     PartnerDocument,
     PartnerInvitation,
 )
-from .people import PROCESS_OWNER, ROLES, Membership, Region, User
+from .people import GRANTABLE_ROLES, PROCESS_OWNER, ROLES, Membership, Region, User
 from .processes import DefinitionDraft, DueTimer, HumanTask, ProcessDefinition, ProcessInstance, TaskReminder
 from .regioplan import Activity, BudgetLine, BudgetMutation, ProgrammeLine, ReportItem
 from .sessions import AuthSession, PasswordLink
 
 __all__ = [
+    "GRANTABLE_ROLES",
     "PROCESS_OWNER",
     "ROLES",
     "Activity",

@@ -12,6 +12,7 @@ from .base import Base, UTCDateTime
 ROLES = ("projectleider", "penvoerder", "stuurgroep", "coordinator")
 # Not a lane: a process owner of one region may edit and deploy that region's variants of the processes.
 PROCESS_OWNER = "procesbeheerder"
+GRANTABLE_ROLES = (*ROLES, PROCESS_OWNER)
 
 
 class Region(Base):

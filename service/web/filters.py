@@ -31,6 +31,7 @@ def role_label(code: str | None) -> str:
         "penvoerder": _("penvoerder"),
         "stuurgroep": _("stuurgroep"),
         "coordinator": _("coördinator"),
+        "procesbeheerder": _("procesbeheerder"),
     }
     return labels.get(code, code)
 

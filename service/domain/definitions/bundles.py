@@ -67,15 +67,16 @@ def decisions_in(dmn: str) -> set[str]:
     return {d.get("id") for ns in DMN_NAMESPACES for d in root.iter(f"{{{ns}}}decision") if d.get("id")}
 
 
-def bundle(bpmn_name: str, pool: dict[str, str]) -> dict[str, str]:
+def bundle(bpmn_name: str, pool: dict[str, str], keep: Iterable[str] = ()) -> dict[str, str]:
     """One process's files out of a pool of available files: its BPMN, the DMN files holding the decisions it
-    calls, and the forms it names (what is missing from the pool is missing from the bundle; checks.py says so)."""
+    calls, and the forms it names (what is missing from the pool is missing from the bundle; checks.py says so).
+    Files named in `keep` stay in whatever they hold (a changed file that no longer parses must be checked)."""
     bpmn = pool[bpmn_name]
     wanted = references(bpmn)
     files = {bpmn_name: bpmn}
     for name, content in sorted(pool.items()):
         calls_it = kind_of(name) == "dmn" and bool(decisions_in(content) & wanted.decisions)
-        if calls_it or (kind_of(name) == "json" and name in wanted.forms):
+        if calls_it or name in keep or (kind_of(name) == "json" and name in wanted.forms):
             files[name] = content
     return files
 

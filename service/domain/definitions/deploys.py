@@ -106,14 +106,15 @@ def plan_versions(
             )
             continue
         pool = {**(current.files if current else {}), **files}
-        plans[key] = bundles.bundle(bpmn_name, pool)
+        plans[key] = bundles.bundle(bpmn_name, pool, keep=set(files) & set(current.files if current else ()))
         used |= set(plans[key])
     loose = sorted(set(files) - set(bundles.bpmn_names(files)) - used)
     if loose:
         for key, current in _current_versions(session, region_code).items():
             if key in plans or not set(loose) & set(current.files):
                 continue
-            plans[key] = bundles.bundle(f"{key}.bpmn", {**current.files, **files})
+            pool = {**current.files, **files}
+            plans[key] = bundles.bundle(f"{key}.bpmn", pool, keep=set(loose) & set(current.files))
             used |= set(plans[key])
     for name in sorted(set(files) - used):
         problems.append(checks.Problem(name, None, "Geen enkel proces gebruikt dit bestand."))

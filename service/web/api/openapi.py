@@ -11,7 +11,7 @@ from flask import Blueprint, render_template
 from ...domain import request_lists
 from ...domain.partners import MAX_NAME
 from ...domain.vmbo import LEERWEGEN, PARTNER_KINDS, PROFIELEN, STATUSES
-from . import partner_schemas, request_views, schemas
+from . import definition_schemas, partner_schemas, request_views, schemas
 from .paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE
 
 docs = Blueprint("api_docs", __name__)
@@ -25,6 +25,7 @@ _ERRORS = {
 }
 
 _FILE = "file"  # the answer is the file itself, not JSON
+_MULTIPART = "multipart"  # the request is multipart/form-data: files (one or more), region, note
 
 # (method, path, summary, request schema, response schema, success status, error statuses)
 _OPERATIONS: list[tuple[str, str, str, str | None, str | None, str, tuple[str, ...]]] = [
@@ -110,6 +111,52 @@ _OPERATIONS: list[tuple[str, str, str, str | None, str | None, str, tuple[str, .
         "Instance",
         "200",
         ("401", "403", "404", "409", "422"),
+    ),
+    (
+        "get",
+        "/api/v1/definitions",
+        "Procesbeheer: alle processen met hun versies (wie, wanneer, waarom, hoeveel lopende instanties)",
+        None,
+        "DefinitionList",
+        "200",
+        ("401", "403"),
+    ),
+    (
+        "post",
+        "/api/v1/definitions",
+        "Procesbeheer: bestanden (.bpmn, .dmn, .json) in gebruik nemen als nieuwe versies; bij 422 staat er per "
+        "bestand en element wat er mis is onder `errors`, en is niets in gebruik genomen",
+        _MULTIPART,
+        "DeployResult",
+        "201",
+        ("401", "403", "404", "422"),
+    ),
+    (
+        "get",
+        "/api/v1/definitions/{key}/versions/{version}",
+        "Procesbeheer: één versie van een proces",
+        None,
+        "DefinitionVersion",
+        "200",
+        ("401", "403", "404"),
+    ),
+    (
+        "get",
+        "/api/v1/definitions/{key}/versions/{version}/files/{name}",
+        "Procesbeheer: een bestand van een versie downloaden",
+        None,
+        _FILE,
+        "200",
+        ("401", "403", "404"),
+    ),
+    (
+        "post",
+        "/api/v1/definitions/{key}/versions/{version}/rollback",
+        "Procesbeheer: een eerdere versie opnieuw in gebruik nemen, als nieuwe versie",
+        None,
+        "DefinitionVersion",
+        "201",
+        ("401", "403", "404", "422"),
     ),
     (
         "get",
@@ -279,6 +326,29 @@ _EXTRA_PARAMETERS = {
 }
 
 
+_DEPLOY_FORM = {
+    "schema": {
+        "type": "object",
+        "required": ["files"],
+        "properties": {
+            "files": {
+                "type": "array",
+                "items": {"type": "string", "format": "binary"},
+                "description": "Eén of meer .bpmn-, .dmn- en .json-bestanden (UTF-8). Een losse beslistabel of een "
+                "los formulier maakt een nieuwe versie van elk proces dat dat bestand gebruikt.",
+            },
+            "region": {"type": "string", "description": "Alleen voor deze regio (een variant); leeg: gedeeld"},
+            "note": {
+                "type": "string",
+                "maxLength": 2000,
+                "description": "Wat er verandert, voor de versiegeschiedenis",
+            },
+        },
+    },
+    "encoding": {"files": {"contentType": "application/octet-stream"}},
+}
+
+
 def _success(response_schema: str | None) -> dict[str, Any]:
     if response_schema == _FILE:
         binary = {"schema": {"type": "string", "format": "binary"}}
@@ -326,6 +396,10 @@ def build_openapi() -> dict[str, Any]:
         "RequestList": _RequestList,
         "PartnerDetail": partner_schemas.PartnerDetailSchema,
         "Error": schemas.ErrorSchema,
+        "DefinitionVersion": definition_schemas.DefinitionVersionSchema,
+        "DefinitionList": definition_schemas.DefinitionListSchema,
+        "DeployResult": definition_schemas.DeployResultSchema,
+        "DeployRefused": definition_schemas.DeployRefusedSchema,
     }.items():
         spec.components.schema(name, schema=schema)
     for method, path, summary, request_schema, response_schema, ok, errors in _OPERATIONS:
@@ -334,11 +408,16 @@ def build_openapi() -> dict[str, Any]:
             "responses": {ok: _success(response_schema)},
         }
         for status in errors:
+            refused = (status == "422" and request_schema == _MULTIPART) or path.endswith("/rollback")
             operation["responses"][status] = {
                 "description": _ERRORS[status],
-                "content": {"application/json": {"schema": "Error"}},
+                "content": {
+                    "application/json": {"schema": "DeployRefused" if refused and status == "422" else "Error"}
+                },
             }
-        if request_schema:
+        if request_schema == _MULTIPART:
+            operation["requestBody"] = {"required": True, "content": {"multipart/form-data": _DEPLOY_FORM}}
+        elif request_schema:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_schema}}}
         if not path.endswith("/auth/token"):
             operation["security"] = [{"bearer": []}]
@@ -348,7 +427,7 @@ def build_openapi() -> dict[str, Any]:
                 "name": p,
                 "in": "path",
                 "required": True,
-                "schema": {"type": "integer" if p == "id" or p.endswith("_id") else "string"},
+                "schema": {"type": "integer" if p in ("id", "version") or p.endswith("_id") else "string"},
             }
             for p in params
         ] + _EXTRA_PARAMETERS.get(path, [])

@@ -146,6 +146,18 @@ def set_active(user_id: int, active: bool) -> Response:
     return redirect(url_for("people.user", user_id=user_id))
 
 
+@people.post("/gebruikers/<int:user_id>/procesbeheer", endpoint="process_owner")
+def process_owner(user_id: int) -> Response:
+    owner = request.form.get("owner") == "ja"
+    with page_call(write=True) as (session, actor):
+        people_cases.set_process_owner_everywhere(session, actor=actor, user_id=user_id, owner=owner, now=_now())
+    if owner:
+        flash(_("Deze gebruiker is nu procesbeheerder voor alle regio's."), "success")
+    else:
+        flash(_("Deze gebruiker is geen procesbeheerder voor alle regio's meer."), "success")
+    return redirect(url_for("people.user", user_id=user_id))
+
+
 def _render_regions(values: dict[str, str], errors: dict[str, str]) -> str:
     with page_call(write=False) as (session, actor):
         regions = people_cases.list_regions(session, actor=actor)
