@@ -64,7 +64,7 @@ def test_setup_loads_demo_data_into_an_empty_database_only_outside_production(ru
     assert "demo data loaded" in first.output and "demo data loaded" not in again.output
     assert "deployed" not in again.output  # unchanged diagrams are not deployed again
     with runtime.transaction(write=False) as session:
-        assert session.scalar(select(func.count()).select_from(User)) == 9
+        assert session.scalar(select(func.count()).select_from(User)) == 11
         admins = session.scalars(select(User.email).where(User.is_admin)).all()
         assert admins == [demo.DEMO_ADMIN]
 
