@@ -3,6 +3,7 @@
 from .calls import complete_user_task, configure, fire_due_timers, read_snapshot, start_workflow
 from .diagrams import DiagramError, DiagramProblem, ParsedProcess, SpecCache, UserTaskInfo, parse_files, spec_cache
 from .isolation import Limits
+from .migration import MoveCheck, MoveRefused, check_move, move
 from .sandbox import ServiceHandler
 from .serializer import StateUnreadable
 from .snapshot import EngineStep, PendingTimer, ReadyTask, Snapshot
@@ -14,6 +15,8 @@ __all__ = [
     "EngineError",
     "EngineStep",
     "Limits",
+    "MoveCheck",
+    "MoveRefused",
     "Outcome",
     "ParsedProcess",
     "PendingTimer",
@@ -24,9 +27,11 @@ __all__ = [
     "StateUnreadable",
     "TaskNotReady",
     "UserTaskInfo",
+    "check_move",
     "complete_user_task",
     "configure",
     "fire_due_timers",
+    "move",
     "parse_files",
     "read_snapshot",
     "spec_cache",
