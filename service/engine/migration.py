@@ -34,8 +34,8 @@ _registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
 LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 AHEAD = TaskState.PREDICTED_MASK | TaskState.FUTURE  # drawn ahead of the live tasks, not reached yet
 # What may differ on a task where the instance is, without touching what happened there already.
+# (A new postScript is fine: it runs when the task completes, on the new version.)
 _HARMLESS = {"outputs", "bpmn_name", "documentation", "lane", "extensions", "description", "lookahead", "postscript"}
-_HARMLESS_EVENT = _HARMLESS - {"lane", "postscript"}
 
 UNREADABLE = "De opgeslagen stand van dit verzoek kan niet worden gelezen; een beheerder moet die eerst herstellen."
 REBUILT = "{target} is rond {what} anders opgebouwd, bijvoorbeeld met een termijn of gebeurtenis erbij of eraf."
@@ -166,7 +166,6 @@ def _live_problems(task: SpiffTask, counterpart: Any, part: _Part, target: str) 
         # Its running rounds are tied to the old spec's events; let the rounds finish first.
         return [f"{_upper_first(what)}, wordt nog herhaald; verplaats dit verzoek als die herhaling klaar is."]
     changes = set(part.diff.comparisons.get(spec) or [])
-    allowed = _HARMLESS_EVENT if isinstance(spec, CatchingEvent) else _HARMLESS
     if "inputs" in changes and _same_predecessor(task, counterpart, part.diff):
         changes.discard("inputs")  # another way into this task; this instance already came in
     if "typename" in changes:
@@ -180,7 +179,7 @@ def _live_problems(task: SpiffTask, counterpart: Any, part: _Part, target: str) 
         ]
     if "inputs" in changes:
         return [REBUILT.format(target=_upper_first(target), what=f"{_kind(task)} '{_name(spec)}' ({_where(task)})")]
-    if changes - allowed:
+    if changes - _HARMLESS:
         return [f"{_upper_first(what)}, is in {target} veranderd op een manier die niet veilig kan worden omgezet."]
     if _has_reached_children(task) and [s.name for s in spec.outputs] != [s.name for s in counterpart.outputs]:
         return [f"Na {what} gaat {target} anders verder, terwijl daar al iets loopt."]
