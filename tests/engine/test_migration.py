@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
 from service.engine import (
     MoveRefused,
@@ -249,3 +250,28 @@ def test_a_damaged_state_is_not_movable_and_says_so() -> None:
     assert "kan niet worden gelezen" in check.reasons[0]
     with pytest.raises(MoveRefused):
         move(v1, v2, "not json")
+
+
+def test_moving_runs_no_diagram_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SpiffWorkflow's own migrate_workflow re-runs the preScript of a waiting task and re-evaluates a waiting
+    timer; a move here must evaluate nothing, which is why it may run outside the engine's worker processes."""
+
+    def version(end: str) -> ParsedProcess:
+        return _inline(
+            '<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="brief"/>'
+            '<bpmn:userTask id="brief" name="Brief nakijken"><bpmn:extensionElements>'
+            "<spiffworkflow:preScript>keer = keer + 1</spiffworkflow:preScript>"
+            "</bpmn:extensionElements></bpmn:userTask>"
+            f'<bpmn:sequenceFlow id="f2" sourceRef="brief" targetRef="{end}"/><bpmn:endEvent id="{end}"/>'
+        )
+
+    old, new = version("end"), version("einde")
+    outcome = start_workflow(old, {"keer": 0})
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("diagram code ran during a move")
+
+    monkeypatch.setattr(PythonScriptEngine, "execute", refuse)
+    monkeypatch.setattr(PythonScriptEngine, "evaluate", refuse)
+    _state, snapshot = move(old, new, outcome.state)
+    assert snapshot.ready_tasks[0].data["keer"] == 1
