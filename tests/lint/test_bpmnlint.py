@@ -17,7 +17,7 @@ HEAD = """<?xml version="1.0" encoding="UTF-8"?>
   <bpmn:process id="tiny" isExecutable="true">
 """
 
-# start -> a -> gw (splits to b and c); b loops back into gw: gw joins and forks at once.
+# start -> a -> gw, which splits to b or end; b loops back into gw, so gw joins and forks at once.
 JOIN_FORK = """
     <bpmn:startEvent id="start" name="Begin"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:task id="a" name="A"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:task>
@@ -61,8 +61,8 @@ def _diagram(flow: str, shapes: dict[str, tuple[int, int, int, int]], edges: tup
     )
 
 
-def _lint(files: dict[str, str], **kwargs: object) -> list[LintProblem]:
-    return lint_bpmn(files, node_modules=DEFAULT_NODE_MODULES, **kwargs)  # type: ignore[arg-type]
+def _lint(files: dict[str, str], timeout: float = 30) -> list[LintProblem]:
+    return lint_bpmn(files, node_modules=DEFAULT_NODE_MODULES, timeout=timeout)
 
 
 def test_a_gateway_that_forks_and_joins_is_an_error_naming_the_rule_and_the_gateway() -> None:
