@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
 CATALOGUE := service/web/translations/en/LC_MESSAGES/messages
 
-.PHONY: install run run-scheduler setup test lint bench clean browser messages
+.PHONY: install run run-scheduler setup test lint bench clean browser messages assets
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,11 +23,26 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
 
+# The browser editors (frontend/, bpmn-js modeler, dmn-js, CodeMirror) bundled by esbuild; never committed.
+BUILD := service/web/static/build
+BUILD_STAMP := $(BUILD)/.built-stamp
+FRONTEND := $(shell find frontend -type f 2>/dev/null)
+ESBUILD_FLAGS := --bundle --minify --format=iife --target=es2020 --log-level=warning \
+	--jsx=automatic --jsx-import-source=@bpmn-io/properties-panel/preact \
+	--loader:.woff=file --loader:.woff2=file --loader:.ttf=file --loader:.eot=file --loader:.svg=file
+
+$(BUILD_STAMP): $(FRONTEND) $(NPM_STAMP)
+	rm -rf $(BUILD)
+	node_modules/.bin/esbuild frontend/index.js $(ESBUILD_FLAGS) --outfile=$(BUILD)/sto-editors.js
+	touch $(BUILD_STAMP)
+
+assets: $(BUILD_STAMP)
+
 # The English catalogue: messages.po is committed, messages.mo is built here (without it the app stays Dutch).
 $(CATALOGUE).mo: $(CATALOGUE).po | $(STAMP)
 	$(BIN)/pybabel compile -d service/web/translations
 
-install: $(STAMP) $(NPM_STAMP) $(CATALOGUE).mo
+install: $(STAMP) $(NPM_STAMP) $(CATALOGUE).mo $(BUILD_STAMP)
 
 # After adding or changing a _('...') string: merge the new msgids into the catalogue, then translate them.
 messages: install
@@ -63,4 +78,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache test-artifacts $(BUILD)
