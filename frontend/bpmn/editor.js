@@ -10,6 +10,8 @@ import stoPanelModule from './panel/index.js';
 import spiffworkflowModdle from './spiffworkflow.json';
 
 const PROBLEM = 'sto-problem';
+const READABLE = 1; // labels at bpmn-js's own size (12px): smaller is hard to read while editing
+const PALETTE_ROOM = 130; // px on the left the palette covers
 const PATH = 'sto-path';
 
 function normaliseOptions(options = {}) {
@@ -53,8 +55,8 @@ export async function openBpmn({ canvas, panel, xml, options } = {}) {
     modeler.destroy();
     throw error;
   }
-  modeler.get('canvas').zoom('fit-viewport', 'auto');
-  const editor = new BpmnEditor(modeler, warnings);
+  const editor = new BpmnEditor(modeler, warnings, panel);
+  editor.zoom('readable');
   await Promise.race([firstLint, new Promise((resolve) => setTimeout(resolve, 2000))]);
   // The panel subscribes to selection changes in effects that run after it is painted; a select() before then
   // would go unseen. Let two frames pass.
@@ -64,8 +66,11 @@ export async function openBpmn({ canvas, panel, xml, options } = {}) {
 }
 
 export class BpmnEditor {
-  constructor(modeler, warnings) {
+  constructor(modeler, warnings, panel) {
     this.modeler = modeler;
+    // Commit what was typed in the panel when focus leaves a field, before a click elsewhere selects another
+    // element: a commit that lands after the selection changed would drag the panel back to the old element.
+    panel.addEventListener('focusout', () => this._get('debounceInput').flushAll());
     /** What bpmn-js reported while importing (unknown elements, missing references), as [{message}]. */
     this.importWarnings = (warnings || []).map((w) => ({ message: w.message }));
     this._issues = {};
@@ -167,8 +172,32 @@ export class BpmnEditor {
     this._path = [];
   }
 
+  /**
+   * 'fit': the whole diagram; 'readable': the whole diagram if its labels stay readable, else the top left at
+   * 100 % (the default when a diagram opens); a number: that zoom level around the centre.
+   */
+  zoom(level = 'readable') {
+    const canvas = this._get('canvas');
+    if (typeof level === 'number') {
+      canvas.zoom(level, 'auto');
+      return;
+    }
+    canvas.zoom('fit-viewport', 'auto');
+    if (level === 'fit' || canvas.zoom() >= READABLE) {
+      return;
+    }
+    const { inner, outer } = canvas.viewbox();
+    canvas.viewbox({
+      x: inner.x - PALETTE_ROOM / READABLE,
+      y: inner.y - 20 / READABLE,
+      width: outer.width / READABLE,
+      height: outer.height / READABLE,
+    });
+  }
+
   /** Select an element (its properties open in the panel) and scroll it into view; false when there is none. */
   select(elementId) {
+    this._get('debounceInput').flushAll();
     const element = this._get('elementRegistry').get(elementId);
     if (!element) {
       return false;

@@ -2,12 +2,25 @@
 // cells; the DRD view has nothing to edit for them).
 import DmnModeler from 'dmn-js/lib/Modeler';
 
+import translateModule from '../translate.js';
+
 /** Open a DMN file on its first decision table; rejects when the XML cannot be imported. */
 export async function openDmn({ container, xml } = {}) {
   if (!container) {
     throw new Error('openDmn needs a container element');
   }
-  const modeler = new DmnModeler({ container });
+  const modeler = new DmnModeler({
+    container,
+    // Our cells are Python (SpiffWorkflow runs them so), not FEEL: a FEEL editor would mark them wrong.
+    common: {
+      expressionLanguages: { options: [{ value: 'python', label: 'Python' }], defaults: { editor: 'python' } },
+    },
+    // Dutch texts; dmn-js takes additional modules per view only (it drops common.additionalModules).
+    drd: { additionalModules: [translateModule] },
+    decisionTable: { additionalModules: [translateModule] },
+    literalExpression: { additionalModules: [translateModule] },
+    boxedExpression: { additionalModules: [translateModule] },
+  });
   let warnings;
   try {
     ({ warnings } = await modeler.importXML(xml, { open: false }));

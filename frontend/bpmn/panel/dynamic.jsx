@@ -32,7 +32,7 @@ export function ParameterEntries({ element, id, operations }) {
   }
   return (
     <div data-entry-id={id}>
-      <div class="bio-properties-panel-description sto-note">
+      <div class="bio-properties-panel-entry bio-properties-panel-description sto-note">
         Elke waarde is een Python-expressie, bijvoorbeeld de naam van een procesvariabele.
       </div>
       {names.map((name) => (

@@ -52,7 +52,7 @@ function timerKind(definition) {
   return TIMER_KINDS.map((k) => k.value).find((kind) => definition.get(kind)) || '';
 }
 
-export default function StoPropertiesProvider(propertiesPanel, injector, options) {
+export default function StoPropertiesProvider(propertiesPanel, injector, options, translate) {
   const modeling = injector.get('modeling');
   const bpmnFactory = injector.get('bpmnFactory');
   const roles = options.roles;
@@ -128,7 +128,7 @@ export default function StoPropertiesProvider(propertiesPanel, injector, options
           isEdited: isTextFieldEntryEdited,
           name: 'dueIn',
           label: 'Termijn',
-          placeholder: 'P21D',
+          placeholder: 'bijvoorbeeld P21D',
           description: 'Hoe lang na het klaarzetten de taak af moet zijn, als ISO-duur: P21D is 21 dagen.',
           validate: validateIsoDuration,
         },
@@ -138,7 +138,7 @@ export default function StoPropertiesProvider(propertiesPanel, injector, options
           isEdited: isTextFieldEntryEdited,
           name: 'dueAt',
           label: 'Uiterlijk op (variabele)',
-          placeholder: 'uiterlijk_besluit',
+          placeholder: 'bijvoorbeeld uiterlijk_besluit',
           description: 'Naam van de procesvariabele met de uiterste datum; gaat voor de termijn.',
         },
         {
@@ -147,7 +147,7 @@ export default function StoPropertiesProvider(propertiesPanel, injector, options
           isEdited: isTextFieldEntryEdited,
           name: 'reminders',
           label: 'Herinneringen',
-          placeholder: 'P7D,P2D',
+          placeholder: 'bijvoorbeeld P7D,P2D',
           description: "Hoe lang vóór de uiterste datum een herinnering gaat, gescheiden door komma's.",
           validate: validateDurationList,
         },
@@ -258,7 +258,7 @@ export default function StoPropertiesProvider(propertiesPanel, injector, options
         component: ValueText,
         isEdited: isTextFieldEntryEdited,
         label: 'Wanneer (Python-expressie)',
-        placeholder: TIMER_EXAMPLES[timerKind(definition) || 'timeDuration'],
+        placeholder: `bijvoorbeeld ${TIMER_EXAMPLES[timerKind(definition) || 'timeDuration']}`,
         description:
           'Een Python-expressie. Een ISO-duur staat tussen aanhalingstekens: "P14D" (met de aanhalingstekens), ' +
           'of berekend: "P" + str(dagen) + "D".',
@@ -287,7 +287,7 @@ export default function StoPropertiesProvider(propertiesPanel, injector, options
         type: 'spiffworkflow:calledDecisionId',
         label: 'Beslistabel',
         description: 'De beslissing (DMN) die deze taak uitvoert; haar uitkomsten worden procesvariabelen.',
-        options: options.decisions.map((d) => ({ value: d.id, label: d.name ? `${d.name} (${d.id})` : d.id })),
+        options: options.decisions.map((d) => ({ value: d.id, label: d.name || d.id })),
         unknownLabel: 'bestaat niet',
       },
     ]);
@@ -306,7 +306,7 @@ export default function StoPropertiesProvider(propertiesPanel, injector, options
           description: 'Wat de service uitvoert.',
           options: () =>
             withCurrent(
-              options.operations.map((o) => ({ value: o.id, label: o.label ? `${o.label} (${o.id})` : o.id })),
+              options.operations.map((o) => ({ value: o.id, label: o.label || o.id })),
               operationId(),
               'onbekende bewerking',
             ),
@@ -376,6 +376,10 @@ export default function StoPropertiesProvider(propertiesPanel, injector, options
       const kept = groups.filter((g) => !(timer && g.id === 'timer')); // ours replaces the English timer group
       const at = kept.findIndex((g) => g.id === 'general') + 1;
       kept.splice(at, 0, ...mine);
+      // A group's buttons ("Toggle section") translate through the group's own prop, which nobody else sets.
+      kept.forEach((g) => {
+        g.translate = g.translate || translate;
+      });
       return kept;
     };
   };
@@ -383,4 +387,4 @@ export default function StoPropertiesProvider(propertiesPanel, injector, options
   propertiesPanel.registerProvider(LOW_PRIORITY, this);
 }
 
-StoPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'config.sto'];
+StoPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'config.sto', 'translate'];
