@@ -346,7 +346,9 @@ export default function StoPropertiesProvider(propertiesPanel, injector, options
         }
         mine.push(laneGroup(element));
       }
-      if (is(element, 'bpmn:StartEvent') && !is(bo.$parent, 'bpmn:SubProcess')) {
+      // Who may start: only a plain start event a person triggers (a timer start is the scheduler's).
+      const plainStart = !(bo.get('eventDefinitions') || []).length;
+      if (is(element, 'bpmn:StartEvent') && plainStart && !is(bo.$parent, 'bpmn:SubProcess')) {
         mine.push(startGroup());
       }
       if (is(element, 'bpmn:UserTask')) {
