@@ -5,12 +5,9 @@ import { is, isAny } from 'bpmn-js/lib/util/ModelUtil';
 import {
   BodySelect,
   BodyTextArea,
-  PropertyCheckbox,
-  PropertySelect,
   PropertyText,
   ValueSelect,
   ValueText,
-  isCheckboxEntryEdited,
   isSelectEntryEdited,
   isTextAreaEntryEdited,
   isTextFieldEntryEdited,
@@ -19,8 +16,8 @@ import {
 import { PythonEntry, isPythonEntryEdited } from './PythonEntry.jsx';
 import { getBody, getOperator, setBody, setOperatorAttribute } from './extensions.js';
 import { ConditionEntry, ParameterEntries } from './dynamic.jsx';
-import { Group } from '@bpmn-io/properties-panel';
-import { validateDurationList, validateIsoDuration, validateRoleList, validateTimerExpression } from './validate.js';
+import { group, userTaskGroups } from './user-task.js';
+import { validateRoleList, validateTimerExpression } from './validate.js';
 
 const LOW_PRIORITY = 500; // after the standard provider, so its groups are there to extend
 
@@ -35,15 +32,6 @@ const TIMER_EXAMPLES = {
   timeCycle: '"R3/P7D"',
 };
 
-function group(id, label, entries, open = true) {
-  return { id, label, entries, component: Group, shouldOpen: open };
-}
-
-function formOptions(forms, ui) {
-  const matching = forms.filter((name) => name.includes('.uischema.') === ui);
-  return (matching.length ? matching : forms).map((name) => ({ value: name, label: name }));
-}
-
 function timerDefinition(bo) {
   return (bo.get('eventDefinitions') || []).find((d) => is(d, 'bpmn:TimerEventDefinition'));
 }
@@ -56,7 +44,6 @@ export default function StoPropertiesProvider(propertiesPanel, injector, options
   const modeling = injector.get('modeling');
   const bpmnFactory = injector.get('bpmnFactory');
   const roles = options.roles;
-  const roleLabel = (code) => (roles.find((r) => r.value === code) || {}).label || code;
 
   function laneGroup(element) {
     return group('sto-role', 'Rol', [
@@ -85,94 +72,6 @@ export default function StoPropertiesProvider(propertiesPanel, injector, options
         validate: (value) => validateRoleList(value, roles),
       },
     ]);
-  }
-
-  function userTaskGroups() {
-    return [
-      group('sto-form', 'Formulier', [
-        {
-          id: 'sto-form-schema',
-          component: PropertySelect,
-          isEdited: isSelectEntryEdited,
-          name: 'formJsonSchemaFilename',
-          label: 'Formulier',
-          description: 'Het JSON-schema dat de medewerker invult.',
-          options: formOptions(options.forms, false),
-          unknownLabel: 'bestaat niet',
-        },
-        {
-          id: 'sto-form-ui',
-          component: PropertySelect,
-          isEdited: isSelectEntryEdited,
-          name: 'formUiSchemaFilename',
-          label: 'UI-schema',
-          description: 'Volgorde en weergave van de velden (mag leeg).',
-          options: formOptions(options.forms, true),
-          unknownLabel: 'bestaat niet',
-        },
-      ]),
-      group('sto-instructions', 'Instructies', [
-        {
-          id: 'sto-instructions',
-          component: BodyTextArea,
-          isEdited: isTextAreaEntryEdited,
-          type: 'spiffworkflow:instructionsForEndUser',
-          label: 'Instructies',
-          description: 'Wat de medewerker boven het formulier leest (Markdown mag).',
-        },
-      ]),
-      group('sto-deadline', 'Termijn', [
-        {
-          id: 'sto-due-in',
-          component: PropertyText,
-          isEdited: isTextFieldEntryEdited,
-          name: 'dueIn',
-          label: 'Termijn',
-          placeholder: 'bijvoorbeeld P21D',
-          description: 'Hoe lang na het klaarzetten de taak af moet zijn, als ISO-duur: P21D is 21 dagen.',
-          validate: validateIsoDuration,
-        },
-        {
-          id: 'sto-due-at',
-          component: PropertyText,
-          isEdited: isTextFieldEntryEdited,
-          name: 'dueAt',
-          label: 'Uiterlijk op (variabele)',
-          placeholder: 'bijvoorbeeld uiterlijk_besluit',
-          description: 'Naam van de procesvariabele met de uiterste datum; gaat voor de termijn.',
-        },
-        {
-          id: 'sto-reminders',
-          component: PropertyText,
-          isEdited: isTextFieldEntryEdited,
-          name: 'reminders',
-          label: 'Herinneringen',
-          placeholder: 'bijvoorbeeld P7D,P2D',
-          description: "Hoe lang vóór de uiterste datum een herinnering gaat, gescheiden door komma's.",
-          validate: validateDurationList,
-        },
-        {
-          id: 'sto-escalate-to',
-          component: PropertySelect,
-          isEdited: isSelectEntryEdited,
-          name: 'escalateTo',
-          label: 'Escaleren naar',
-          description: 'Welke rol bericht krijgt als de taak te laat is.',
-          options: roles,
-          unknownLabel: 'onbekende rol',
-        },
-      ]),
-      group('sto-assignment', 'Wie voert uit', [
-        {
-          id: 'sto-for-starter',
-          component: PropertyCheckbox,
-          isEdited: isCheckboxEntryEdited,
-          name: 'forStarter',
-          label: 'Ook voor wie startte',
-          description: 'De taak staat ook klaar voor wie het verzoek startte, naast de rol van de baan.',
-        },
-      ]),
-    ];
   }
 
   function instructionsGroup() {
@@ -352,7 +251,7 @@ export default function StoPropertiesProvider(propertiesPanel, injector, options
         mine.push(startGroup());
       }
       if (is(element, 'bpmn:UserTask')) {
-        mine.push(...userTaskGroups());
+        mine.push(...userTaskGroups(options));
       } else if (is(element, 'bpmn:ManualTask')) {
         mine.push(instructionsGroup());
       }
