@@ -424,6 +424,15 @@ def test_lane_role_service_parameters_and_scripts_are_written_where_the_engine_r
     pre.click()
     page.keyboard.type("drempel = 5000")
     shot(page, "pre-script")
+    # The script after it, in the large window.
+    page.locator('[data-entry-id="sto-post-script"]').get_by_role("button", name="Groot venster").click()
+    dialog = page.get_by_role("dialog", name="Script achteraf (Python)")
+    expect(dialog).to_be_visible()
+    page.keyboard.type("klaar = True")
+    shot(page, "post-script-in-the-large-window")
+    dialog.get_by_role("button", name="Sluiten").click()
+    expect(dialog).to_have_count(0)
+    expect(page.locator('[data-entry-id="sto-post-script"] .cm-content')).to_have_text("klaar = True")
     assert page.evaluate("editor.select('besluiten')")
     expect(page.locator(".bio-properties-panel-header-label")).to_have_text("Besluiten over het wijzigingsverzoek")
     page.wait_for_timeout(500)  # longer than the panel's debounce: nothing late may pull the panel back
@@ -439,6 +448,8 @@ def test_lane_role_service_parameters_and_scripts_are_written_where_the_engine_r
     assert parameters == {"titel": ("str", "titel"), "jaar": ("any", "2027")}
     script = exported.find(f".//*[@id='toetsen']/{BPMN}extensionElements/{SPIFF}preScript")
     assert script is not None and script.text == "drempel = 5000"
+    script = exported.find(f".//*[@id='toetsen']/{BPMN}extensionElements/{SPIFF}postScript")
+    assert script is not None and script.text == "klaar = True"
 
 
 def test_start_roles_must_be_known_roles(page: Page) -> None:

@@ -5,6 +5,34 @@ import { useService } from 'bpmn-js-properties-panel';
 
 import { createCodeEditor } from '../../code.js';
 
+/** The same code in a large modal dialog, for scripts too long to read in the panel. */
+function openCodeDialog({ title, value, onChange, onClose }) {
+  const dialog = document.createElement('dialog');
+  dialog.className = 'sto-code-dialog';
+  dialog.setAttribute('aria-label', title);
+  const header = document.createElement('div');
+  header.className = 'sto-code-dialog-header';
+  const heading = document.createElement('h2');
+  heading.textContent = title;
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.textContent = 'Sluiten';
+  header.append(heading, close);
+  const body = document.createElement('div');
+  body.className = 'sto-code-dialog-body';
+  dialog.append(header, body);
+  document.body.append(dialog);
+  const editor = createCodeEditor({ parent: body, value, language: 'python', label: title, onChange });
+  close.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => {
+    onClose();
+    editor.destroy();
+    dialog.remove();
+  });
+  dialog.showModal();
+  editor.focus();
+}
+
 export function isPythonEntryEdited(node) {
   return Boolean(node && node.dataset.edited === 'true');
 }
@@ -52,12 +80,28 @@ export function PythonEntry({ element, id, label, description, getValue, setValu
     }
   }, [value]);
 
+  const openLarge = () =>
+    openCodeDialog({
+      title: label,
+      value: getValue(element) || '',
+      onChange: (next) => {
+        setError(validate ? validate(next) : null);
+        commit(next);
+      },
+      onClose: () => commit.flush && commit.flush(),
+    });
+
   const labelId = `bio-properties-panel-${id}-label`;
   return (
     <div class={`bio-properties-panel-entry sto-python-entry${error ? ' has-error' : ''}`} data-entry-id={id}>
-      <label id={labelId} class="bio-properties-panel-label" onClick={() => editorRef.current?.focus()}>
-        {label}
-      </label>
+      <div class="sto-python-label">
+        <label id={labelId} class="bio-properties-panel-label" onClick={() => editorRef.current?.focus()}>
+          {label}
+        </label>
+        <button type="button" class="sto-python-enlarge" onClick={openLarge}>
+          Groot venster
+        </button>
+      </div>
       <div
         class="bio-properties-panel-input sto-code"
         data-edited={value ? 'true' : 'false'}
