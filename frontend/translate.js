@@ -15,6 +15,7 @@ const NL = {
   'Multiple elements are selected. Select a single element to edit its properties.':
     'Er zijn meerdere elementen gekozen. Kies er één om zijn eigenschappen te bewerken.',
   'Toggle section': 'Sectie open- of dichtklappen',
+  'Open pop-up editor': 'In een groot venster bewerken',
   'Section contains data': 'Sectie bevat gegevens',
   'Section contains an error': 'Sectie bevat een fout',
   'ID must not be empty.': 'Het ID mag niet leeg zijn.',

@@ -62,6 +62,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def translate_path(self, path: str) -> str:
         path = path.split("?", 1)[0]
+        if ".." in path:
+            return str(HARNESS / "missing")
         if path.startswith("/static/"):
             return str(ROOT / "service" / "web" / path.lstrip("/"))
         if path.startswith("/harness/"):

@@ -80,8 +80,10 @@ export function PropertyCheckbox({ element, id, name, label, description }) {
 export function BodyTextArea({ element, id, type, label, description, rows = 6 }) {
   const injector = useService('injector');
   const debounce = useService('debounceInput');
+  const translate = useService('translate');
   return (
     <TextAreaEntry
+      translate={translate}
       id={id}
       element={element}
       label={label}
