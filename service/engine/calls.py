@@ -12,7 +12,7 @@ from .isolation import EnginePool, Limits
 from .sandbox import ServiceHandler
 from .snapshot import Snapshot
 from .trial import TrialRun, stopped_trial
-from .workflows import EngineError, Outcome, check_storable_data
+from .workflows import EngineError, Outcome, check_storable, check_storable_data
 from .workflows import read_snapshot as _read_snapshot
 
 _lock = threading.Lock()
@@ -66,8 +66,11 @@ def run_trial(
 ) -> TrialRun:
     """Replay a draft from its start with sample data and chosen answers, running no service task (trial.py)."""
     try:
+        check_storable_data(start_data)  # before it is sent, as for start_workflow
+        check_storable_data(service_results)
+        check_storable("antwoorden", answers)
         return _engine_pool().run("trial", process, (start_data, answers, service_results, now), None)
-    except EngineError as err:  # the worker was stopped: too slow or too big
+    except EngineError as err:  # such a value, or the worker was stopped: too slow or too big
         return stopped_trial(process, err)
 
 

@@ -33,7 +33,7 @@ from . import workflows
 from .diagrams import BPMN_NS, ParsedProcess
 from .sandbox import StoScriptEngine, time_budget
 from .serializer import load_state
-from .workflows import EngineError, check_storable, check_storable_data, engine_clock
+from .workflows import EngineError, check_storable, engine_clock
 
 
 @dataclass(frozen=True)
@@ -146,15 +146,9 @@ def stopped_trial(process: ParsedProcess, err: EngineError) -> TrialRun:
     """The outcome of a trial whose worker was stopped (time or memory): only the element it was in is known."""
     spec = _find_spec(process, err.task_name)
     name = (spec.bpmn_name or spec.name) if spec is not None else err.task_name
-    return TrialRun(
-        path=(),
-        steps=(),
-        waiting=(),
-        finished=False,
-        data={},
-        error=f"Bij '{name}': {err.reason}.",
-        error_element=spec.name if spec is not None else None,
-    )
+    where = f"Bij '{name}': " if name != "?" else ""
+    error = f"{where}{err.reason}."
+    return TrialRun((), (), (), False, {}, error[0].upper() + error[1:], spec.name if spec is not None else None)
 
 
 class _Replay:
@@ -184,10 +178,7 @@ class _Replay:
             self.error = stop
 
     def _start(self, data: dict[str, Any]) -> None:
-        try:
-            check_storable_data(data)
-        except EngineError as err:
-            raise _Stop(f"De startgegevens kunnen niet worden gebruikt: {err.reason}.") from err
+        # The data was checked before it was sent (calls.run_trial), as start_workflow's is.
         self.workflow = BpmnWorkflow(self.process.spec, self.process.subprocess_specs, script_engine=self.script_engine)
         self.workflow.task_tree.data.update(data)
         with engine_clock(self.clock):
@@ -218,10 +209,6 @@ class _Replay:
         if not isinstance(data, dict):
             raise _Stop(f"Antwoord {number}: de gegevens voor '{element_id}' moeten een object zijn.", element_id)
         task = ready[0]
-        try:
-            check_storable_data(data)
-        except EngineError as err:
-            raise _Stop(f"Antwoord {number}: {err.reason}.", element_id) from err
         self.on_task(element_id)
         try:
             task.task_spec.add_data_from_form(task, data)
@@ -297,7 +284,8 @@ class _Replay:
     @staticmethod
     def _stopped(err: EngineError, element_id: str | None) -> _Stop:
         where = f"Bij '{err.task_name}': " if err.task_name != "?" else ""
-        return _Stop(f"{where}{err.reason}.", element_id)
+        error = f"{where}{err.reason}."
+        return _Stop(error[0].upper() + error[1:], element_id)
 
     def _describe(self, element_id: str, kind: str) -> str:
         spec = _find_spec(self.process, element_id)

@@ -338,3 +338,24 @@ class TestLimits:
         process = parse_files({"p.bpmn": script_process("p", "n = 2 ** 10")})["p"]
         run = run_trial(process, start_data={}, answers=[], service_results={}, now=NOW)
         return run.error is None and run.data["n"] == 1024 and [w.element_id for w in run.waiting] == ["werk"]
+
+
+def test_a_value_that_an_instance_could_not_store_stops_the_run_as_it_would_stop_an_instance() -> None:
+    process = parse_files({"p.bpmn": script_process("p", "m = map(str, [1])")})["p"]
+    run = run_trial(process, start_data={}, answers=[], service_results={}, now=NOW)
+
+    assert run.error == "Bij 'Script': de variabele 'm' bevat een waarde die niet bewaard kan worden (map)."
+    assert run.error_element == "script"
+
+
+def test_sample_data_nested_too_deep_is_refused_before_it_reaches_a_worker() -> None:
+    deep: dict[str, Any] = {}
+    inner = deep
+    for _ in range(900):
+        inner["a"] = {}
+        inner = inner["a"]
+    process = parse_files({"p.bpmn": script_process("p", "x = 1")})["p"]
+    run = run_trial(process, start_data={"diep": deep}, answers=[], service_results={}, now=NOW)
+
+    assert run.error == "De variabele 'diep' is te diep genest (meer dan 20 lagen)."
+    assert run.path == () and not run.finished
