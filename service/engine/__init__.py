@@ -1,12 +1,13 @@
 """The workflow engine adapter: the only package that imports SpiffWorkflow."""
 
-from .calls import complete_user_task, configure, fire_due_timers, read_snapshot, start_workflow
+from .calls import complete_user_task, configure, fire_due_timers, read_snapshot, run_trial, start_workflow
 from .diagrams import DiagramError, DiagramProblem, ParsedProcess, SpecCache, UserTaskInfo, parse_files, spec_cache
 from .isolation import Limits
 from .migration import MoveCheck, MoveRefused, check_move, move
 from .sandbox import ServiceHandler
 from .serializer import StateUnreadable
 from .snapshot import EngineStep, PendingTimer, ReadyTask, Snapshot
+from .trial import TrialRun, TrialServiceCall, TrialStep, TrialWaiting
 from .workflows import EngineError, Outcome, TaskNotReady
 
 __all__ = [
@@ -26,6 +27,10 @@ __all__ = [
     "SpecCache",
     "StateUnreadable",
     "TaskNotReady",
+    "TrialRun",
+    "TrialServiceCall",
+    "TrialStep",
+    "TrialWaiting",
     "UserTaskInfo",
     "check_move",
     "complete_user_task",
@@ -34,6 +39,7 @@ __all__ = [
     "move",
     "parse_files",
     "read_snapshot",
+    "run_trial",
     "spec_cache",
     "start_workflow",
 ]

@@ -4,13 +4,15 @@ process under time and memory limits (isolation.py); reading a stored state runs
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any
 
 from .diagrams import ParsedProcess
 from .isolation import EnginePool, Limits
 from .sandbox import ServiceHandler
 from .snapshot import Snapshot
-from .workflows import Outcome, check_storable_data
+from .trial import TrialRun, stopped_trial
+from .workflows import EngineError, Outcome, check_storable, check_storable_data
 from .workflows import read_snapshot as _read_snapshot
 
 _lock = threading.Lock()
@@ -52,6 +54,24 @@ def complete_user_task(
 def fire_due_timers(process: ParsedProcess, state: str, services: ServiceHandler | None = None) -> Outcome:
     """Let every timer whose due time has passed fire, and run the engine onward."""
     return _engine_pool().run("fire", process, (state,), services)
+
+
+def run_trial(
+    process: ParsedProcess,
+    *,
+    start_data: dict[str, Any],
+    answers: list[dict[str, Any]],
+    service_results: dict[str, Any],
+    now: datetime,
+) -> TrialRun:
+    """Replay a draft from its start with sample data and chosen answers, running no service task (trial.py)."""
+    try:
+        check_storable_data(start_data)  # before it is sent, as for start_workflow
+        check_storable_data(service_results)
+        check_storable("antwoorden", answers)
+        return _engine_pool().run("trial", process, (start_data, answers, service_results, now), None)
+    except EngineError as err:  # such a value, or the worker was stopped: too slow or too big
+        return stopped_trial(process, err)
 
 
 def read_snapshot(process: ParsedProcess, state: str) -> Snapshot:

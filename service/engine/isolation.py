@@ -22,6 +22,7 @@ import signal
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -30,6 +31,7 @@ from typing import Any
 from .diagrams import ParsedProcess, parse_files
 from .sandbox import ServiceHandler
 from .serializer import StateUnreadable
+from .trial import replay_trial
 from .workflows import EngineError, TaskNotReady, engine_clock, run_operation
 
 # Reasons shown to users (Dutch). The technical detail goes to the log and the audit trail.
@@ -184,6 +186,8 @@ class EnginePool:
                     service_error = err
                     worker.conn.send(("error", str(err)))
                 deadline += time.monotonic() - started
+            elif kind == "step":  # a trial replays many steps in one call: each gets a real call's time
+                deadline = time.monotonic() + limits.seconds
             elif kind == "done":
                 if message[1] == "ok":
                     return message[2]
@@ -251,7 +255,12 @@ def _serve(conn: Connection, current: Any) -> None:
         fatal = False
         with _limited(limits), engine_clock(now):
             try:
-                outcome = run_operation(op, process[process_id], args, services, current, limits.seconds)
+                if op == "trial":
+                    outcome = replay_trial(
+                        process[process_id], *args, current=current, seconds=limits.seconds, next_step=_heartbeat(conn)
+                    )
+                else:
+                    outcome = run_operation(op, process[process_id], args, services, current, limits.seconds)
                 result: tuple[Any, ...] = ("done", "ok", outcome)
             except TaskNotReady as err:
                 result = ("done", "error", ("not_ready", str(err)))
@@ -268,6 +277,11 @@ def _serve(conn: Connection, current: Any) -> None:
         conn.send(result)
         if fatal or _grown_too_much(limits):
             return  # the parent sees the pipe close and starts a fresh worker next time
+
+
+def _heartbeat(conn: Connection) -> Callable[[], None]:
+    """Tell the parent that a new step of a trial begins (it restarts the time limit)."""
+    return lambda: conn.send(("step",))
 
 
 def _task_name(current: Any) -> str:
