@@ -14,7 +14,7 @@ import pytest
 from service.engine import Limits, TrialRun, configure, parse_files, run_trial
 from service.settings import ROOT
 
-from .tiny import USER_TASK, diagram, script_process
+from .tiny import USER_TASK, diagram, script_process, timer_process
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 TESTS_BPMN = Path(__file__).parent.parent / "bpmn"
@@ -359,3 +359,41 @@ def test_sample_data_nested_too_deep_is_refused_before_it_reaches_a_worker() -> 
 
     assert run.error == "De variabele 'diep' is te diep genest (meer dan 20 lagen)."
     assert run.path == () and not run.finished
+
+
+def test_an_intermediate_timer_waits_until_answered_and_moves_the_clock_for_later_timers() -> None:
+    process = parse_files({"p.bpmn": timer_process("p", '"PT2H"')})["p"]
+
+    waiting = run_trial(process, start_data={}, answers=[], service_results={}, now=NOW).waiting
+    fired = run_trial(process, start_data={}, answers=[{"timer": "wacht"}], service_results={}, now=NOW)
+
+    assert [(w.kind, w.element_id, w.name, w.due) for w in waiting] == [
+        ("timer", "wacht", "Wachten", NOW + timedelta(hours=2))
+    ]
+    assert fired.finished and fired.path == ("start", "f1", "wacht", "f2", "end")
+
+
+def test_the_path_goes_into_a_sub_process_and_out_again() -> None:
+    body = f"""
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="werk"/>
+    {USER_TASK.format(id="werk", name="Werk", form="x.json")}
+    <bpmn:sequenceFlow id="f2" sourceRef="werk" targetRef="sub"/>
+    <bpmn:subProcess id="sub" name="Uitwerken">
+      <bpmn:startEvent id="sub_start"/>
+      <bpmn:sequenceFlow id="s1" sourceRef="sub_start" targetRef="sub_script"/>
+      <bpmn:scriptTask id="sub_script"><bpmn:script>z = 3</bpmn:script></bpmn:scriptTask>
+      <bpmn:sequenceFlow id="s2" sourceRef="sub_script" targetRef="sub_end"/>
+      <bpmn:endEvent id="sub_end"/>
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="f3" sourceRef="sub" targetRef="end"/>
+    <bpmn:endEvent id="end"/>"""
+    process = parse_files({"p.bpmn": diagram("p", body)})["p"]
+
+    run = run_trial(process, start_data={}, answers=[{"task": "werk"}], service_results={}, now=NOW)
+
+    assert run.finished and run.data["z"] == 3
+    assert run.path == (
+        "start", "f1", "werk", "f2", "sub_start", "s1", "sub_script", "s2", "sub_end", "sub", "f3", "end"
+    )  # fmt: skip
+    assert next(s.kind for s in run.steps if s.element_id == "sub") == "deelproces"
