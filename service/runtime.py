@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -14,11 +15,27 @@ from . import engine
 from .db import Database
 from .domain.definitions import Linter
 from .domain.forms import FormLibrary
+from .lint import LintProblem, LintUnavailable, lint_bpmn
 from .settings import Settings
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def bpmn_linter(node_modules: Path) -> Linter:
+    """bpmnlint's recommended rules as deploys use them. When they cannot run (no node, packages missing), the
+    deploy is refused and says so: a diagram is never deployed unchecked."""
+
+    def lint(files: dict[str, str]) -> list[LintProblem]:
+        try:
+            return lint_bpmn(files, node_modules=node_modules)
+        except LintUnavailable as err:
+            first = next(iter(sorted(files)), "")
+            why = f"De tekenregels (bpmnlint) konden niet worden gecontroleerd: {err}"
+            return [LintProblem(file=first, element=None, rule="bpmnlint", message=why, category="error")]
+
+    return lint
 
 
 @dataclass
@@ -36,7 +53,12 @@ class Runtime:
             workers=settings.engine_workers,
             limits=engine.Limits(seconds=settings.script_seconds, memory_mb=settings.script_memory_mb),
         )
-        return cls(settings=settings, db=Database(settings.database_url), forms=FormLibrary(settings.forms_dir))
+        return cls(
+            settings=settings,
+            db=Database(settings.database_url),
+            forms=FormLibrary(settings.forms_dir),
+            linter=bpmn_linter(settings.node_modules_dir),
+        )
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[Session]:

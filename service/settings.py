@@ -19,6 +19,8 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     bpmn_dir: Path = ROOT / "bpmn"
     forms_dir: Path = ROOT / "forms"
+    # Where npm installed bpmnlint (run under node on every diagram a person deploys).
+    node_modules_dir: Path = ROOT / "node_modules"
     token_max_age_seconds: int = 8 * 3600
     fast_password_hashing: bool = False  # tests only: cheap argon2 parameters
     login_rate_limit: str = "10 per minute"  # per client address, against password guessing
@@ -61,6 +63,7 @@ class Settings:
             secret_key=secret,
             bpmn_dir=Path(env.get("STO_BPMN_DIR", defaults.bpmn_dir)),
             forms_dir=Path(env.get("STO_FORMS_DIR", defaults.forms_dir)),
+            node_modules_dir=Path(env.get("STO_NODE_MODULES", defaults.node_modules_dir)),
             token_max_age_seconds=int(env.get("STO_TOKEN_MAX_AGE", defaults.token_max_age_seconds)),
             login_rate_limit=env.get("STO_LOGIN_RATE_LIMIT", defaults.login_rate_limit),
             max_upload_bytes=int(env.get("STO_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)),

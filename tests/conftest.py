@@ -19,6 +19,7 @@ from service.domain import definitions, demo
 from service.domain.forms import FormLibrary
 from service.migrate import upgrade_database
 from service.models import Base
+from service.runtime import bpmn_linter
 from service.settings import ROOT, Settings
 from service.web.app import create_app
 from service.web.runtime import Runtime
@@ -75,7 +76,13 @@ def clock() -> FakeClock:
 def runtime(settings: Settings, clock: FakeClock) -> Iterator[Runtime]:
     db = Database(settings.database_url)
     empty_database(db)
-    rt = Runtime(settings=settings, db=db, forms=FormLibrary(settings.forms_dir), clock=clock)
+    rt = Runtime(
+        settings=settings,
+        db=db,
+        forms=FormLibrary(settings.forms_dir),
+        clock=clock,
+        linter=bpmn_linter(settings.node_modules_dir),
+    )
     with rt.transaction(write=True) as session:
         demo.load_demo_data(session, now=clock(), fast_hash=True)
         definitions.deploy_directory(

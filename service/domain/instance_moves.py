@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import engine
 from ..models import HumanTask, ProcessDefinition, ProcessInstance, User
 from .audit import record_event
-from .definitions import parsed_process
+from .definitions import may_edit, parsed_process
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
 from .instances import list_open_tasks_of
 from .progress import apply_outcome
@@ -48,9 +48,10 @@ class MoveOutcome:
 
 
 def require_may_move(user: User, target: ProcessDefinition) -> None:
-    """Who may move instances of a process to another version (for now: administrators)."""
-    if not user.is_admin:
-        raise NotAllowed("Alleen een beheerder kan lopende verzoeken naar een andere versie verplaatsen.")
+    """Who may move instances to a version: whoever may deploy it (a region's variant: that region's process
+    owner too; the shared version: a process owner of every region)."""
+    if not may_edit(user, target.region_code):
+        raise NotAllowed("Alleen een procesbeheerder van deze versie kan lopende verzoeken ernaar verplaatsen.")
 
 
 def check_moves(
@@ -213,6 +214,8 @@ def _running_instances(
         )
         .order_by(ProcessInstance.id)
     )
+    if target.region_code is not None:  # a region's variant is only for that region's requests
+        query = query.where(ProcessInstance.region_code == target.region_code)
     if from_definition_id is not None:
         source = session.get(ProcessDefinition, from_definition_id)
         if source is None or source.process_key != target.process_key or source.id == target.id:

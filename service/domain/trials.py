@@ -57,6 +57,11 @@ def try_draft(
     )
 
 
+def user_tasks_of(files: dict[str, str], process_key: str) -> list[engine.UserTaskInfo]:
+    """The user tasks of a draft's process (to read a trial answer with the right form)."""
+    return list(_parse(files, process_key).user_tasks)
+
+
 def _parse(files: dict[str, str], process_key: str) -> engine.ParsedProcess:
     if not isinstance(files, dict) or not all(isinstance(t, str) for t in files.values()):
         raise InvalidInput(N_("Stuur de bestanden van het concept mee."), {"files": N_("Verwacht bestanden.")})

@@ -70,7 +70,8 @@ def _sentence(status: int) -> str:
 
 
 def _is_api() -> bool:
-    return request.path.startswith("/api/")
+    # The process editor's page scripts send JSON and read JSON errors back (field messages, conflicts).
+    return request.path.startswith("/api/") or request.is_json
 
 
 def _respond(

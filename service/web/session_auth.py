@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import g, session
 from sqlalchemy.orm import Session, joinedload
 
-from ..domain import auth_sessions
+from ..domain import auth_sessions, definitions
 from ..domain.accounts import roles_by_region
 from ..domain.errors import NotAuthenticated
 from ..models import User
@@ -29,6 +29,7 @@ class SignedIn:
     email: str
     is_admin: bool
     roles: dict[str, set[str]]
+    is_process_owner: bool = False  # for every region or for one: the 'Procesbeheer' menu
 
 
 def sign_in(db_session: Session, user_id: int) -> None:
@@ -85,5 +86,7 @@ def page_call(*, write: bool) -> Iterator[tuple[Session, User]]:
             raise NotAuthenticated("Meld u aan om verder te gaan.")
         # The layout shows who is signed in, also on an error page after the transaction rolled back,
         # so it gets a plain copy rather than the ORM object.
-        g.user = SignedIn(user.id, user.name, user.email, user.is_admin, roles_by_region(user))
+        g.user = SignedIn(
+            user.id, user.name, user.email, user.is_admin, roles_by_region(user), definitions.is_process_owner(user)
+        )
         yield db_session, user

@@ -62,7 +62,8 @@ def test_a_small_change_request_takes_the_short_route_and_the_path_lists_exactly
     assert run.path == (
         "start", "f_start_indienen", "indienen", "f_indienen_route", "route_bepalen", "f_route_toetsen", "toetsen",
         "f_toetsen_wie", "gw_wie_beslist", "f_wie_advies", "advies_is_besluit", "f_advies_goedgekeurd",
-        "gw_goedgekeurd", "f_goedgekeurd", "vastleggen", "f_vastleggen_bijwerken", "regioplan_bijwerken",
+        "gw_besluit_genomen", "f_genomen_goedgekeurd", "gw_goedgekeurd", "f_goedgekeurd", "vastleggen",
+        "f_vastleggen_bijwerken", "regioplan_bijwerken",
         "f_bijwerken_melden", "gw_melden", "f_melden_nee", "voor_rapportage", "f_rapportage_einde",
         "einde_rapportage",
     )  # fmt: skip
@@ -105,9 +106,11 @@ def test_the_stuurgroep_decision_continues_the_run() -> None:
         ]
     )
 
-    assert run.path[run.path.index("besluiten") :][:4] == (
+    assert run.path[run.path.index("besluiten") :][:6] == (
         "besluiten",
         "f_besluit_goedgekeurd",
+        "gw_besluit_genomen",
+        "f_genomen_goedgekeurd",
         "gw_goedgekeurd",
         "f_goedgekeurd",
     )

@@ -173,6 +173,23 @@ REFUSALS = [
         id="dmn-cell-does-not-compile",
     ),
     pytest.param(
+        {
+            "wijzigingsverzoek.bpmn": BPMN.replace(
+                'sourceRef="advies_is_besluit" targetRef="gw_besluit_genomen"',
+                'sourceRef="advies_is_besluit" targetRef="gw_goedgekeurd"',
+            )
+            .replace("<bpmn:incoming>f_advies_goedgekeurd</bpmn:incoming>", "", 1)
+            .replace(
+                "<bpmn:incoming>f_genomen_goedgekeurd</bpmn:incoming>",
+                "<bpmn:incoming>f_genomen_goedgekeurd</bpmn:incoming><bpmn:incoming>f_advies_goedgekeurd</bpmn:incoming>",
+            )
+        },
+        "wijzigingsverzoek.bpmn",
+        "gw_goedgekeurd",
+        "(no-gateway-join-fork)",
+        id="bpmnlint-error",
+    ),
+    pytest.param(
         {"../wijzigingsverzoek.bpmn": BPMN},
         "../wijzigingsverzoek.bpmn",
         None,

@@ -63,8 +63,27 @@ MENUS = {
         "Mensen en rollen",
         "Uitgaande mail",
         "Storingen",
+        "Procesbeheer",
         "Mijn instellingen",
         "Mail (ontwikkeling)",
+    ],
+    "procesbeheerder@demo.sto": [
+        "Mijn taken",
+        "Verzoeken",
+        "Termijnen",
+        "Mijn agenda",
+        "Procesbeheer",
+        "Mijn instellingen",
+    ],
+    # a process owner of one region holds a role there, so the region's register is theirs to read
+    "procesbeheerder@noord.sto": [
+        "Mijn taken",
+        "Verzoeken",
+        "Termijnen",
+        "Partners",
+        "Mijn agenda",
+        "Procesbeheer",
+        "Mijn instellingen",
     ],
 }
 

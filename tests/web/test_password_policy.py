@@ -135,7 +135,7 @@ def test_a_one_time_link_refuses_a_weak_password_and_keeps_working(
 def test_every_demo_account_still_signs_in_with_demo(app: Flask, runtime: Runtime) -> None:
     with runtime.transaction(write=False) as session:
         emails = list(session.scalars(select(User.email).where(User.active.is_(True))))
-    assert len(emails) == 9 and demo.DEMO_ADMIN in emails
+    assert len(emails) == 11 and demo.DEMO_ADMIN in emails and demo.DEMO_PROCESS_OWNER in emails
     assert all(can_sign_in(app, email, demo.DEMO_PASSWORD) for email in emails)
 
 

@@ -97,3 +97,22 @@ def get_version_file(session: Session, *, user: User, process_key: str, version:
     if name not in files:
         raise NotFound("Dit bestand hoort niet bij deze versie.")
     return files[name]
+
+
+def previous_version(session: Session, *, user: User, definition: ProcessDefinition) -> ProcessDefinition | None:
+    """The version of the same scope (shared, or the same region's variant) deployed just before; for a region's
+    first variant, the shared version it was made from."""
+    _require_owner(user)
+    query = select(ProcessDefinition).where(
+        ProcessDefinition.process_key == definition.process_key, ProcessDefinition.version < definition.version
+    )
+    same_scope = (
+        ProcessDefinition.region_code.is_(None)
+        if definition.region_code is None
+        else ProcessDefinition.region_code == definition.region_code
+    )
+    earlier = session.scalar(query.where(same_scope).order_by(ProcessDefinition.version.desc()).limit(1))
+    if earlier is None and definition.region_code is not None:
+        shared = ProcessDefinition.region_code.is_(None)
+        earlier = session.scalar(query.where(shared).order_by(ProcessDefinition.version.desc()).limit(1))
+    return earlier

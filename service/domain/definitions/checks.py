@@ -110,11 +110,12 @@ def _syntax(files: dict[str, str]) -> list[Problem]:
             except etree.XMLSyntaxError as err:
                 problems.append(Problem(name, None, f"De XML klopt niet (regel {err.lineno}): {err.msg}"))
         else:
-            problems += _form_problems(name, content)
+            problems += form_problems(name, content)
     return problems
 
 
-def _form_problems(name: str, content: str) -> list[Problem]:
+def form_problems(name: str, content: str) -> list[Problem]:
+    """What is wrong with a form file (not JSON, not a JSON Schema, not an object with properties)."""
     try:
         schema = json.loads(content)
     except ValueError as err:

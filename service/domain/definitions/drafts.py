@@ -14,7 +14,7 @@ from ...models import DefinitionDraft, ProcessDefinition, User
 from ..errors import Conflict, InvalidInput, NotFound
 from . import checks
 from .deploys import DeployResult, check_upload, deploy
-from .owners import require_process_owner
+from .owners import is_process_owner, may_edit, require_process_owner
 from .versions import find_current_definition
 
 
@@ -137,4 +137,27 @@ def check_draft(
     _plans, problems = check_upload(
         session, files=view.files, region_code=region_code, lint=lint, process_key=process_key
     )
+    return problems
+
+
+def list_drafts(session: Session, *, user: User) -> list[DefinitionDraft]:
+    """The drafts the user may open (shared ones only for a process owner of every region), newest first."""
+    if not is_process_owner(user):
+        return []
+    found = session.scalars(select(DefinitionDraft).order_by(DefinitionDraft.updated_at.desc()))
+    return [d for d in found if may_edit(user, d.region_key or None)]
+
+
+def check_files(
+    session: Session,
+    *,
+    user: User,
+    process_key: str,
+    region_code: str | None,
+    files: dict[str, str],
+    lint: checks.Linter | None,
+) -> list[checks.Problem]:
+    """Every problem a deploy of these (unsaved) editor files would report; nothing is stored."""
+    require_process_owner(user, region_code)
+    _plans, problems = check_upload(session, files=files, region_code=region_code, lint=lint, process_key=process_key)
     return problems

@@ -24,6 +24,9 @@ from .overviews import overviews
 from .partners import partners
 from .password import password
 from .people import people
+from .process_admin import process_admin
+from .process_editor import process_editor
+from .process_moves import process_moves
 from .requests import requests_list
 from .start import start
 from .tasks import tasks
@@ -38,6 +41,9 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(invitation)  # a new partner's contact, without an account, accepts the house rules
     app.register_blueprint(requests_list)  # 'Verzoeken': find a request again, with a CSV export
     app.register_blueprint(account_link)  # an account made for someone: they choose their first password
+    app.register_blueprint(process_admin)  # 'Procesbeheer': processes, versions, differences, rollback, uploads
+    app.register_blueprint(process_editor)  # the editor: drafts, checks, form preview, trial runs, deploys
+    app.register_blueprint(process_moves)  # running requests moved to another version, after a dry run
     if not app.extensions["sto"].settings.is_production:
         app.register_blueprint(dev_mail)  # in production /dev/mail does not exist at all
 
