@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from service.domain import demo
+from service.domain.definitions import find_current_definition
 from service.models import HumanTask, ProcessInstance
 from tests.e2e.conftest import LiveServer, OpenBrowser, Screenshots
 from tests.e2e.seed import complete_open_task, start_request
@@ -191,4 +192,70 @@ def test_a_process_owner_changes_the_threshold_and_a_lane_tries_the_draft_and_de
     complete_open_task(runtime, after, "coordinator@demo.sto", ADVICE_POSITIVE)
     assert _open_tasks(live_server, before) == [(VASTLEGGEN, "projectleider")]
     assert _open_tasks(live_server, after) == [(BESLUITEN, "stuurgroep")]
+    assert owner.js_errors == []
+
+
+FORM = "wijzigingsverzoek_besluiten.schema.json"
+
+
+def test_a_process_owner_edits_a_form_and_sees_the_preview_change_before_deploying(
+    open_browser: OpenBrowser, live_server: LiveServer, shot: Screenshots
+) -> None:
+    owner = open_browser(demo.DEMO_PROCESS_OWNER)
+    page = owner.page
+    sign_in(page, demo.DEMO_PROCESS_OWNER)
+    page.goto("/procesbeheer/wijzigingsverzoek/bewerken")
+    page.get_by_role("tab", name="Formulieren").click()
+    page.get_by_label("Formulier", exact=True).select_option(FORM)
+    preview = page.locator("#form-preview")
+    expect(preview.get_by_label(re.compile(r"^Kenmerk van de notulen( \*)?$"))).to_be_visible()
+    shot(page, "form-opened")
+
+    # Not JSON: the preview says so in Dutch and keeps what it showed.
+    editor = page.locator("#form-schema .cm-content")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("{")
+    expect(page.locator("#form-preview-problem")).to_contain_text("Geen geldige JSON")
+    page.keyboard.press("Backspace")
+    expect(page.locator("#form-preview-problem")).to_be_hidden()
+
+    # A label renamed and a new required yes/no question: the preview draws them as staff will see them.
+    with live_server.runtime.transaction(write=False) as session:
+        current = find_current_definition(session, "wijzigingsverzoek")
+        assert current is not None
+        schema = current.files[FORM]
+    changed = (
+        schema.replace('"Kenmerk van de notulen"', '"Kenmerk van het verslag"')
+        .replace(
+            '"required": ["besluit", "vergaderdatum", "notulen_kenmerk"],',
+            '"required": ["besluit", "vergaderdatum", "notulen_kenmerk", "quorum"],',
+        )
+        .replace(
+            '"properties": {',
+            '"properties": {\n    "quorum": {"type": "boolean", "title": "Was de stuurgroep voltallig?"},',
+        )
+    )
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(changed)
+    expect(preview.get_by_label(re.compile(r"^Kenmerk van het verslag( \*)?$"))).to_be_visible()
+    expect(preview.locator("#veld-quorum")).to_contain_text("Was de stuurgroep voltallig?")
+    expect(preview.locator("#veld-quorum").get_by_label("Ja", exact=True)).to_be_visible()
+    expect(preview.get_by_text("Kenmerk van de notulen")).to_have_count(0)
+    shot(page, "form-preview-changed")
+
+    # Submitting the preview empty gives the task page's own Dutch messages.
+    page.get_by_role("button", name="Invoer controleren zoals bij indienen").click()
+    expect(preview.locator(".flash.error")).to_contain_text("Niet alle velden zijn goed ingevuld.")
+    expect(preview.locator("#veld-quorum")).to_contain_text("Dit veld is verplicht.")
+    shot(page, "form-preview-messages")
+
+    page.get_by_role("tab", name="In gebruik nemen").click()
+    page.get_by_role("button", name="Concept in gebruik nemen").click()
+    expect(page.get_by_role("status").first).to_contain_text("is in gebruik genomen")
+    with live_server.runtime.transaction(write=False) as session:
+        newest = find_current_definition(session, "wijzigingsverzoek")
+        assert newest is not None and newest.version == current.version + 1
+        assert "Kenmerk van het verslag" in newest.files[FORM] and '"quorum"' in newest.files[FORM]
     assert owner.js_errors == []
