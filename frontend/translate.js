@@ -1,5 +1,7 @@
 // Dutch for the texts bpmn-js, its properties panel and bpmnlint show (tool tips, type names, standard groups,
 // lint messages). A text without a translation stays English rather than disappearing.
+import lintMessages from '../service/lint/messages_nl.json';
+
 const NL = {
   // properties panel: standard groups and entries
   General: 'Algemeen',
@@ -101,30 +103,8 @@ const NL = {
   'Toggle linting overlays': 'Controlemeldingen tonen of verbergen',
   'Issues for child elements': 'Meldingen bij onderliggende elementen',
   'No Issues': 'Geen meldingen',
-  // bpmnlint's recommended rules
-  'Gateway forks and joins': 'Splitsing splitst én voegt samen: gebruik twee splitsingen',
-  'Incoming flows do not join': 'Binnenkomende verbindingen worden niet samengevoegd',
-  'Flow splits implicitly': 'De stroom splitst zonder splitsing',
-  'Element is not connected': 'Element is niet verbonden',
-  'Element is missing label/name': 'Element heeft geen naam',
-  'Element is an implicit end': 'Element eindigt het proces zonder eindgebeurtenis',
-  'Element is an implicit start': 'Element begint zonder startgebeurtenis',
-  'Sequence flow is missing condition': 'Verbinding heeft geen voorwaarde',
-  'Gateway is superfluous. It only has one source and target.':
-    'Overbodige splitsing: één binnenkomende en één uitgaande verbinding.',
-  'Element overlaps with other element': 'Element overlapt een ander element',
-  'Element is outside of parent boundary': 'Element valt buiten zijn omgeving',
-  'SequenceFlow is a duplicate': 'Dubbele verbinding',
-  'Duplicate outgoing sequence flows': 'Dubbele uitgaande verbindingen',
-  'Duplicate incoming sequence flows': 'Dubbele binnenkomende verbindingen',
-  'Event has multiple event definitions': 'Gebeurtenis heeft meer dan één definitie',
-  'Start event must be blank': 'Startgebeurtenis moet leeg zijn',
-  'Start event is missing event definition': 'Startgebeurtenis mist een definitie',
-  'Sequence flow has superfluous label': 'Verbinding heeft een overbodig label',
-  'Termination is superfluous.': 'Beëindigen is overbodig.',
-  'Element is missing bpmndi': 'Element staat niet in de tekening',
-  'Element name is not unique': 'Naam van het element is niet uniek',
-  'Element is unused': 'Element wordt niet gebruikt',
+  // bpmnlint's recommended rules: one list for the editor and the server's checks
+  ...lintMessages,
   // dmn-js decision tables
   When: 'Als',
   And: 'En',

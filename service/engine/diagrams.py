@@ -245,10 +245,18 @@ def _check_task_spec(process_id: str, filename: str | None, spec: Any) -> list[D
             except ScriptRejected as err:
                 problems.append(DiagramProblem(filename, spec.name, f"{label}: {what} is niet toegestaan: {err}"))
             except SyntaxError as err:
-                problems.append(DiagramProblem(filename, spec.name, f"{label}: {what} bevat een fout: {err.msg}"))
+                hint = " (scripts en voorwaarden zijn Python, geen FEEL of JUEL)" if _foreign(source) else ""
+                message = f"{label}: {what} bevat een fout: {err.msg}{hint}"
+                problems.append(DiagramProblem(filename, spec.name, message))
     except DiagramError as err:  # an unquoted timer expression
         problems.extend(DiagramProblem(filename, spec.name, p.message) for p in err.problems)
     return problems
+
+
+def _foreign(source: str) -> bool:
+    """Whether code looks written for another engine: JUEL (${...}) or FEEL (=...)."""
+    text = source.strip()
+    return text.startswith(("${", "#{", "=")) and not text.startswith("==")
 
 
 def _code_of(label: str, spec: Any) -> Iterator[tuple[str, str, bool]]:

@@ -16,6 +16,8 @@ DEFAULT_NODE_MODULES = ROOT / "node_modules"
 # Diagrams are untrusted input: node gets a heap cap besides the caller's timeout.
 NODE_HEAP_MB = 512
 STDERR_SHOWN = 2000  # characters of node's complaint kept in the exception
+# bpmnlint's messages in Dutch; the editor's bundle reads the same file, so both say the same.
+DUTCH = json.loads(Path(__file__).with_name("messages_nl.json").read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,11 @@ def lint_bpmn(files: dict[str, str], *, node_modules: Path, timeout: float = 30)
         complaint = result.stderr.strip()[-STDERR_SHOWN:] or f"exit status {result.returncode}"
         raise LintUnavailable(f"the BPMN checks failed: {complaint}")
     try:
-        return [LintProblem(**row) for row in json.loads(result.stdout)["problems"]]
+        rows = json.loads(result.stdout)["problems"]
+        return [LintProblem(**{**row, "message": _dutch(row["message"])}) for row in rows]
     except (ValueError, KeyError, TypeError) as err:
         raise LintUnavailable(f"the BPMN checks answered something unreadable: {result.stdout[:200]!r}") from err
+
+
+def _dutch(message: str) -> str:
+    return DUTCH.get(message, message)

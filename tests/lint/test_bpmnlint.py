@@ -69,7 +69,13 @@ def test_a_gateway_that_forks_and_joins_is_an_error_naming_the_rule_and_the_gate
     problems = _lint({"lus.bpmn": _diagram(JOIN_FORK, SHAPES)})
     errors = [p for p in problems if p.category == "error"]
     assert errors == [
-        LintProblem("lus.bpmn", "gw_split_join", "no-gateway-join-fork", "Gateway forks and joins", "error")
+        LintProblem(
+            "lus.bpmn",
+            "gw_split_join",
+            "no-gateway-join-fork",
+            "Splitsing splitst én voegt samen: gebruik twee splitsingen",
+            "error",
+        )
     ]
 
 

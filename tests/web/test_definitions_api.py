@@ -310,3 +310,44 @@ def test_a_region_deploys_its_own_variant_and_the_other_regions_keep_the_shared_
     listed = regional_owner.get("/api/v1/definitions").json["definitions"]
     change = next(d for d in listed if d["process_key"] == "wijzigingsverzoek")
     assert change["variants"] == {"noord": in_noord["process_version"]}
+
+
+def _drawn_elsewhere(process_id: str, condition: str) -> str:
+    """A diagram as Camunda Modeler saves it: camunda attributes, a JUEL condition, no lanes, no forms."""
+    text = (Path(__file__).resolve().parents[1] / "bpmn" / "drawn_in_camunda_modeler.bpmn.txt").read_text()
+    return text.replace("PROCESS_ID", process_id).replace("CONDITION", condition)
+
+
+def test_a_diagram_from_another_modeler_gets_located_messages_about_what_is_missing(runtime, login) -> None:
+    owner = login(demo.DEMO_PROCESS_OWNER)
+    deployed = _versions(runtime)
+
+    response = _upload(owner, {"aanvraag.bpmn": _drawn_elsewhere("Process_1k2j3h", "${akkoord == true}")})
+
+    assert response.status_code == 422, response.json
+    errors = {(e["element"], e["severity"], e["message"]) for e in response.json["errors"]}
+    assert any(el == "Process_1k2j3h" and "'aanvraag'" in m for el, _s, m in errors), errors
+    assert _versions(runtime) == deployed
+
+    renamed = _upload(owner, {"aanvraag.bpmn": _drawn_elsewhere("aanvraag", "${akkoord == true}")})
+    assert renamed.status_code == 422
+    found = [(e["element"], e["severity"], e["message"]) for e in renamed.json["errors"]]
+    assert any(el == "Gateway_ok" and s == "fout" and "geen FEEL of JUEL" in m for el, s, m in found), found
+    assert any(el == "Activity_check" and s == "waarschuwing" and "camunda:formKey" in m for el, s, m in found)
+    assert _versions(runtime) == deployed
+
+
+def test_a_diagram_from_another_modeler_that_runs_is_deployed_with_warnings(runtime, login) -> None:
+    owner = login(demo.DEMO_PROCESS_OWNER)
+
+    response = _upload(owner, {"aanvraag.bpmn": _drawn_elsewhere("aanvraag", "akkoord == True")})
+
+    assert response.status_code == 201, response.json
+    assert response.json["versions"][0]["process_key"] == "aanvraag"
+    warnings = [(w["element"], w["message"]) for w in response.json["warnings"]]
+    assert (
+        "Activity_check",
+        "De taak 'Aanvraag bekijken' heeft geen formulier: wie de taak krijgt, kan alleen op Afronden drukken.",
+    ) in warnings
+    assert any(el == "Activity_check" and "geen baan" in m for el, m in warnings)
+    assert any(el == "Activity_check" and m.startswith("camunda:assignee") for el, m in warnings)

@@ -88,13 +88,20 @@ def check_version(files: dict[str, str], *, process_key: str, lint: Linter | Non
         return problems  # the diagram does not parse: nothing else can be said about it
     refs = bundles.references(files[bpmn_name])
     if process_key not in refs.process_ids:
+        found = ", ".join(f"'{p}'" for p in refs.process_ids) or "geen"
         problems.append(
-            Problem(bpmn_name, None, f"Het bestand moet een proces bevatten met id '{process_key}' (de bestandsnaam).")
+            Problem(
+                bpmn_name,
+                refs.process_ids[0] if refs.process_ids else None,
+                f"Het proces moet het id '{process_key}' hebben, zoals de bestandsnaam (gevonden: {found}). "
+                "Geef het proces dat id, of noem het bestand naar het proces.",
+            )
         )
     problems += _missing_parts(files, bpmn_name, refs)
     if problems:
         return problems
     problems += _engine(files, process_key)
+    problems += portability_warnings(bpmn_name, files[bpmn_name])
     if lint is not None:
         problems += _lint(files, lint)
     return problems
@@ -171,6 +178,49 @@ def _role_problems(bpmn_name: str, bpmn: str) -> list[Problem]:
                 if role not in ROLES:
                     problems.append(Problem(bpmn_name, owner, f"Wie mag starten: '{role}' is geen bekende rol."))
     return problems
+
+
+# Extensions of other engines: a diagram from Camunda Modeler or Flowable opens, but these mean nothing here.
+FOREIGN_NAMESPACES = {
+    "http://camunda.org/schema/1.0/bpmn": "camunda",
+    "http://camunda.org/schema/zeebe/1.0": "zeebe",
+    "http://activiti.org/bpmn": "activiti",
+    "http://flowable.org/bpmn": "flowable",
+}
+
+
+def portability_warnings(bpmn_name: str, bpmn: str) -> list[Problem]:
+    """What a diagram drawn elsewhere lacks for this service (warnings: it can still be deployed)."""
+    root = bundles.parse_xml(bpmn)
+    in_lanes = {ref.text.strip() for ref in root.iter(f"{{{bundles.BPMN_NS}}}flowNodeRef") if ref.text}
+    warnings = []
+    for task in root.iter(f"{{{bundles.BPMN_NS}}}userTask"):
+        task_id, name = task.get("id"), task.get("name") or task.get("id")
+        named = {p.get("name") for p in task.iter(f"{{{bundles.SPIFF_NS}}}property")}
+        if "formJsonSchemaFilename" not in named:
+            message = f"De taak '{name}' heeft geen formulier: wie de taak krijgt, kan alleen op Afronden drukken."
+            warnings.append(Problem(bpmn_name, task_id, message, "waarschuwing"))
+        if task_id not in in_lanes:
+            message = f"De taak '{name}' staat in geen baan (rol): de taak gaat naar wie het verzoek startte."
+            warnings.append(Problem(bpmn_name, task_id, message, "waarschuwing"))
+    seen: set[tuple[str | None, str]] = set()
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        foreign = [
+            f"{FOREIGN_NAMESPACES[etree.QName(a).namespace]}:{etree.QName(a).localname}"
+            for a in node.attrib
+            if etree.QName(a).namespace in FOREIGN_NAMESPACES
+        ]
+        if etree.QName(node).namespace in FOREIGN_NAMESPACES:
+            foreign.append(f"{FOREIGN_NAMESPACES[etree.QName(node).namespace]}:{etree.QName(node).localname}")
+        for what in foreign:
+            owner = node.get("id") if "extensionElements" not in node.tag and node.get("id") else _flow_element(node)
+            if (owner, what) not in seen:
+                seen.add((owner, what))
+                message = f"{what} is van een andere workflow-engine en doet in STO Flow niets."
+                warnings.append(Problem(bpmn_name, owner, message, "waarschuwing"))
+    return warnings
 
 
 def _flow_element(node: etree._Element) -> str | None:
