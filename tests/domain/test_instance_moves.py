@@ -221,7 +221,7 @@ def test_a_waiting_timer_survives_the_move_and_fires_on_the_new_version(wall_clo
     assert _open_task(rt, instance_id).name == "Controleren"  # the step only version 2 has
 
 
-def test_only_an_administrator_may_check_or_move(runtime, clock, verhuizing) -> None:
+def test_only_a_process_owner_of_the_version_may_check_or_move(runtime, clock, verhuizing) -> None:
     v2 = _deploy(runtime, "verhuizing", _file("verhuizing_v2"), clock())
     with runtime.transaction(write=True) as session:
         coordinator = _user(session, STARTER)
@@ -311,3 +311,27 @@ def test_an_unknown_target_version_is_not_found(runtime, clock, verhuizing) -> N
         missing = (session.scalar(select(ProcessDefinition.id).order_by(ProcessDefinition.id.desc())) or 0) + 1
         with pytest.raises(NotFound):
             check_moves(session, user=admin, to_definition_id=missing)
+
+
+def test_a_regions_process_owner_moves_only_that_regions_requests_onto_its_variant(runtime, clock, verhuizing) -> None:
+    with runtime.transaction(write=True) as session:
+        variant = definitions.store_version(
+            session,
+            process_key="verhuizing",
+            files={"verhuizing.bpmn": _file("verhuizing_v2")},
+            now=clock(),
+            deployed_by="tests",
+            region_code="noord",
+        )
+        assert variant is not None
+        variant_id = variant.id
+        noord_owner = _user(session, "procesbeheerder@noord.sto")
+        assert check_moves(session, user=noord_owner, to_definition_id=variant_id) == []  # demo's requests: not theirs
+    shared = _deploy(runtime, "verhuizing", _file("verhuizing_v2").replace("Controleren", "Nakijken"), clock())
+    with runtime.transaction(write=True) as session:
+        with pytest.raises(NotAllowed):
+            check_moves(session, user=_user(session, "procesbeheerder@noord.sto"), to_definition_id=shared)
+        owner = _user(session, "procesbeheerder@demo.sto")
+        assert {c.instance_id for c in check_moves(session, user=owner, to_definition_id=shared)} >= {
+            verhuizing["at_decision"]
+        }
