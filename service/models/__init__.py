@@ -6,6 +6,7 @@ from .base import Base
 from .deadlines import CalendarFeed, Deadline
 from .incidents import Incident
 from .mail import OutboxEmail
+from .operations import SchedulerHeartbeat
 from .partners import (
     Partner,
     PartnerActivity,
@@ -50,6 +51,7 @@ __all__ = [
     "ProgrammeLine",
     "Region",
     "ReportItem",
+    "SchedulerHeartbeat",
     "TaskReminder",
     "User",
 ]

@@ -36,6 +36,10 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # "direct": every notification by mail at once; "dagelijks": collected into one mail a day.
     mail_preference: Mapped[str] = mapped_column(String(20), default="direct", server_default="direct")
+    # The OpenID Connect provider's subject, linked at the first single sign-on (matched by verified email).
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
+    # Set when an administrator anonymised a person who left: name and email were replaced, the audit stays.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
