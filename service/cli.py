@@ -5,10 +5,12 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from .dev_secret import ensure_development_secret
 from .domain import accounts, credentials, deadlines, definitions, demo, people
 from .domain.errors import DomainError
 from .engine import DiagramError
 from .migrate import upgrade_database
+from .observability.logs import configure_logging
 from .web.runtime import runtime
 
 
@@ -19,6 +21,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--demo/--no-demo", "demo_data", default=True, help="Load demo data into an empty database.")
     def setup(demo_data: bool) -> None:
         """Migrate the database, deploy changed diagrams and (outside production) load demo data."""
+        configure_logging()
+        ensure_development_secret()  # development: later starts share one key, so sign-ins survive restarts
         rt = runtime()
         upgrade_database(rt.settings.database_url)
         with rt.transaction(write=True) as session:
@@ -43,6 +47,7 @@ def register_cli(app: Flask) -> None:
         from .jobs.scheduler import Scheduler, StartupError
         from .launcher import tell_ready
 
+        configure_logging()
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every run of every job at INFO
         try:
             Scheduler(runtime()).start(on_ready=tell_ready)
@@ -54,6 +59,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("deploy")
     def deploy() -> None:
         """Deploy every diagram in bpmn/ whose content changed."""
+        configure_logging()
         rt = runtime()
         try:
             with rt.transaction(write=True) as session:

@@ -65,6 +65,11 @@ def _stop(*processes: subprocess.Popen[bytes]) -> None:
 
 def run(host: str, port: int, threads: int) -> int:
     """Start both, supervise them, stop both together; returns the exit status."""
+    from .dev_secret import ensure_development_secret
+    from .observability.logs import configure_logging
+
+    configure_logging()
+    ensure_development_secret()  # both processes and every restart sign with the same development key
     env = dict(os.environ)
     env.setdefault("STO_BASE_URL", f"http://{host}:{port}")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped like Ctrl-C: both children stop too
@@ -82,7 +87,13 @@ def run(host: str, port: int, threads: int) -> int:
             file=sys.stderr,
         )
         return 1
-    serve = [f"--host={host}", f"--port={port}", f"--threads={threads}", "--call", "service:create_app"]
+    serve = [
+        f"--host={host}",
+        f"--port={port}",
+        f"--threads={threads}",
+        "--call",
+        "service.serving.wsgi:create_served_app",
+    ]
     web = subprocess.Popen([sys.executable, "-m", "waitress", *serve], env=env)
     print(f"STO Flow on http://{host}:{port}  (scheduler running, pid {scheduler.pid}; web pid {web.pid})", flush=True)
     try:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
-from .settings import ROOT
+from .settings import project_path
 
 
 def alembic_config(database_url: str) -> Config:
     """An Alembic config for this project pointed at `database_url`."""
-    config = Config(str(ROOT / "alembic.ini"))
+    config = Config(str(project_path("alembic.ini")))
     config.attributes["database_url"] = database_url
     return config
 

@@ -5,9 +5,29 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# An installed package (`pip install .`) carries bpmn/, forms/, migrations/ and alembic.ini in here (setup.py
+# copies them at build time); a checkout has none of it and reads the top-level folders, so edits count at once.
+BUNDLED = Path(str(resources.files(__package__ or "service") / "_bundled"))
+INSTALLED = BUNDLED.is_dir()
+# Where the development database, secret and caught mail live: beside the checkout, or (installed) in the
+# directory the service was started from, never inside site-packages.
+INSTANCE_DIR = Path("instance").resolve() if INSTALLED else ROOT / "instance"
+DEV_SECRET_FILE = INSTANCE_DIR / "dev-secret-key"
+
+
+def project_path(name: str) -> Path:
+    """A top-level project file or folder (bpmn, forms, migrations, alembic.ini), installed or in a checkout."""
+    return BUNDLED / name if INSTALLED else ROOT / name
+
+
+BPMN_DIR = project_path("bpmn")
+FORMS_DIR = project_path("forms")
+# An installed package has no node_modules of its own: STO_NODE_MODULES, or ./node_modules where it starts.
+NODE_MODULES_DIR = Path("node_modules").resolve() if INSTALLED else ROOT / "node_modules"
 
 
 @dataclass(frozen=True)
@@ -15,12 +35,12 @@ class Settings:
     """Everything the service can be configured with."""
 
     env: str = "development"
-    database_url: str = f"sqlite:///{ROOT / 'instance' / 'sto_flow.sqlite'}"
+    database_url: str = f"sqlite:///{INSTANCE_DIR / 'sto_flow.sqlite'}"
     secret_key: str = field(default="", repr=False)
-    bpmn_dir: Path = ROOT / "bpmn"
-    forms_dir: Path = ROOT / "forms"
-    # Where npm installed bpmnlint (run under node on every diagram a person deploys).
-    node_modules_dir: Path = ROOT / "node_modules"
+    bpmn_dir: Path = BPMN_DIR
+    forms_dir: Path = FORMS_DIR
+    # Where npm installed bpmnlint (run under node on every diagram a person deploys) and the bpmn-js viewer.
+    node_modules_dir: Path = NODE_MODULES_DIR
     token_max_age_seconds: int = 8 * 3600
     fast_password_hashing: bool = False  # tests only: cheap argon2 parameters
     login_rate_limit: str = "10 per minute"  # per client address, against password guessing
@@ -90,10 +110,10 @@ def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
 
 
 def _development_secret() -> str:
-    # Outside production a missing key would log everyone out on every restart; keep one beside the database.
-    path = ROOT / "instance" / "dev-secret-key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    """The key an entry point kept under instance/ (service/dev_secret.py), else a random one for this process
+    only: reading settings never writes a file (sign-ins then end when the process does)."""
+    try:
+        kept = DEV_SECRET_FILE.read_text().strip()
+    except OSError:
+        kept = ""
+    return kept or secrets.token_urlsafe(48)

@@ -9,10 +9,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..settings import ROOT
+from ..settings import Settings
 
 SCRIPT = Path(__file__).with_name("check_bpmn.mjs")
-DEFAULT_NODE_MODULES = ROOT / "node_modules"
+DEFAULT_NODE_MODULES = Settings.node_modules_dir
 # Diagrams are untrusted input: node gets a heap cap besides the caller's timeout.
 NODE_HEAP_MB = 512
 STDERR_SHOWN = 2000  # characters of node's complaint kept in the exception

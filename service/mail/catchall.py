@@ -13,9 +13,9 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
-from ..settings import ROOT, Settings
+from ..settings import INSTANCE_DIR, Settings
 
-CATCHALL_DIR = ROOT / "instance" / "mail"
+CATCHALL_DIR = INSTANCE_DIR / "mail"
 CATCHALL_HOST = "127.0.0.1"
 CATCHALL_PORT = 8025
 _NAME_CHARS = set("0123456789abcdefghijklmnopqrstuvwxyz-.")

@@ -1,8 +1,6 @@
-"""The Flask app factory: reads like a checklist, starts no threads."""
+"""The Flask app factory: reads like a checklist, starts no threads, writes no files, configures no logging."""
 
 from __future__ import annotations
-
-import logging
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
@@ -52,6 +50,5 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     from ..cli import register_cli
 
     register_cli(app)
-    logging.basicConfig(level=logging.INFO)
-    logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every task state change at INFO
+    # No logging set-up here: creating the app has no side effects; each entry point calls configure_logging().
     return app

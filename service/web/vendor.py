@@ -1,5 +1,6 @@
-"""Front-end assets installed from npm (the bpmn-js viewer), served read-only from node_modules.
-node_modules is never committed: `make install` runs `npm ci`, pinned by package-lock.json."""
+"""Front-end assets installed from npm (the bpmn-js viewer), served read-only from node_modules (the settings'
+node_modules_dir, STO_NODE_MODULES). node_modules is never committed: `make install` runs `npm ci`, pinned by
+package-lock.json; an installed package finds it where the operator put it."""
 
 from __future__ import annotations
 
@@ -8,14 +9,12 @@ import logging
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, request, send_from_directory, url_for
-
-from ..settings import ROOT
+from flask import Blueprint, Response, current_app, request, send_from_directory, url_for
 
 log = logging.getLogger(__name__)
 
-# Only the ready-made bundles of these packages are reachable; nothing else in node_modules is.
-PACKAGES: dict[str, Path] = {"bpmn-js": ROOT / "node_modules" / "bpmn-js" / "dist"}
+# Only the ready-made bundles of these packages are reachable (folders inside node_modules); nothing else is.
+PACKAGES: dict[str, Path] = {"bpmn-js": Path("bpmn-js") / "dist"}
 TYPES = {
     ".js": "text/javascript",
     ".css": "text/css",
@@ -31,12 +30,22 @@ SHORT_CACHE = 3600
 vendor = Blueprint("vendor", __name__, url_prefix="/vendor")
 
 
-@cache
+def bundle_dir(package: str) -> Path | None:
+    """Where this app's node_modules holds the package's bundle (None: not a package served here)."""
+    relative = PACKAGES.get(package)
+    return current_app.extensions["sto"].settings.node_modules_dir / relative if relative else None
+
+
 def installed_version(package: str) -> str | None:
     """The installed version of a package (from its package.json), or None when it is not installed."""
-    dist = PACKAGES.get(package)
+    dist = bundle_dir(package)
+    return _version(dist) if dist else None
+
+
+@cache
+def _version(dist: Path) -> str | None:
     try:
-        return str(json.loads((dist.parent / "package.json").read_text())["version"]) if dist else None
+        return str(json.loads((dist.parent / "package.json").read_text())["version"])
     except (OSError, ValueError, KeyError):
         return None
 
@@ -54,12 +63,17 @@ def _vendor_helpers() -> dict[str, object]:
 
 @vendor.get("/<package>/<path:filename>")
 def asset(package: str, filename: str) -> Response:
-    dist = PACKAGES.get(package)
+    dist = bundle_dir(package)
     if dist is None or Path(filename).suffix not in TYPES:
         return _not_found(f"No such front-end asset: {package}/{filename}\n")
     if not dist.is_dir():
-        log.warning("front-end assets missing: %s does not exist; run `make install` (npm ci)", dist)
-        return _not_found(f"The front-end package {package} is not installed. Run `make install` (npm ci).\n")
+        log.warning(
+            "front-end assets missing: %s does not exist; run `make install` (npm ci) or set STO_NODE_MODULES", dist
+        )
+        return _not_found(
+            f"The front-end package {package} is not installed. Run `make install` (npm ci), or set STO_NODE_MODULES "
+            "to the folder where npm installed it.\n"
+        )
     version = installed_version(package)
     pinned = version is not None and request.args.get("v") == version
     # send_from_directory refuses anything outside `dist` (.., absolute paths) with a 404 of its own.
