@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
 CATALOGUE := service/web/translations/en/LC_MESSAGES/messages
 
-.PHONY: install run run-scheduler setup test lint bench clean browser messages assets
+.PHONY: install run run-scheduler serve setup test lint bench clean browser messages assets
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,13 @@ run: setup
 
 run-scheduler: setup
 	$(BIN)/flask --app service scheduler
+
+# Production serving (README, "Production"): gunicorn with several workers beside the scheduler(s), on PostgreSQL.
+# Needs STO_DATABASE_URL (PostgreSQL), STO_ENV=production and STO_SECRET_KEY; STO_BIND, STO_WEB_WORKERS,
+# STO_SCHEDULERS choose where it listens and how many processes run.
+serve: install
+	$(BIN)/sto-flow setup
+	$(BIN)/sto-flow serve
 
 test: install browser
 	$(BIN)/pytest -q

@@ -34,7 +34,9 @@ class Child:
 def _start(name: str, command: list[str], env: dict[str, str]) -> tuple[Child, int]:
     """Start a child that writes 'ready' to the fd named by STO_READY_FD; returns it and the pipe's read end."""
     read_end, write_end = os.pipe()
-    process = subprocess.Popen(command, env={**env, READY_FD: str(write_end)}, pass_fds=(write_end,))
+    # Its own process group: whatever it leaves behind when it dies (gunicorn's workers, engine workers) can be
+    # found and stopped as a group.
+    process = subprocess.Popen(command, env={**env, READY_FD: str(write_end)}, pass_fds=(write_end,), process_group=0)
     os.close(write_end)
     return Child(name, process), read_end
 
@@ -66,6 +68,25 @@ def _stop(children: list[Child]) -> None:
         except subprocess.TimeoutExpired:
             child.process.kill()
             child.process.wait()
+    for child in children:
+        _stop_group(child.process.pid)
+
+
+def _stop_group(group: int) -> None:
+    """Stop what a child left running in its process group: when gunicorn's master was killed, its workers and
+    their engine workers would otherwise serve on (or hold the port) without it."""
+    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(group, sig)
+        except ProcessLookupError:
+            return  # nothing left
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
 
 
 @contextmanager
