@@ -17,9 +17,12 @@ BUILT = ("service/web/static/build/sto-editors.js", "service/web/translations/en
 
 class BuildWithProjectFiles(build_py):
     def run(self) -> None:
-        super().run()
         if getattr(self, "editable_mode", False):
+            super().run()
             return  # an editable install (make install) reads the checkout's folders directly
+        # build/lib survives between builds: a module deleted from the checkout must not live on in the package.
+        shutil.rmtree(Path(self.build_lib) / "service", ignore_errors=True)
+        super().run()
         missing = [name for name in BUILT if not (HERE / name).is_file()]
         if missing:
             raise SystemExit(f"Run `make install` before building the package: {', '.join(missing)} missing.")
