@@ -1,5 +1,6 @@
-"""Packaging beyond pyproject.toml: the project's top-level bpmn/, forms/, migrations/ and alembic.ini (their place
-is fixed) go into the package as service/_bundled/, where service/settings.py finds them once installed."""
+"""Packaging beyond pyproject.toml: the project's top-level bpmn/, forms/, migrations/ and alembic.ini (their place is
+fixed), and the npm manifests (for `npm ci` where it is deployed), go into the package as service/_bundled/, where
+service/settings.py finds them once installed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-BUNDLED = ("bpmn", "forms", "migrations", "alembic.ini")
+BUNDLED = ("bpmn", "forms", "migrations", "alembic.ini", "package.json", "package-lock.json")
 # Built by `make install`, never committed: a package without them would have an English-less UI and no editor.
 BUILT = ("service/web/static/build/sto-editors.js", "service/web/translations/en/LC_MESSAGES/messages.mo")
 

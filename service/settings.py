@@ -20,7 +20,8 @@ DEV_SECRET_FILE = INSTANCE_DIR / "dev-secret-key"
 
 
 def project_path(name: str) -> Path:
-    """A top-level project file or folder (bpmn, forms, migrations, alembic.ini), installed or in a checkout."""
+    """A top-level project file or folder (bpmn, forms, migrations, alembic.ini, package.json, package-lock.json),
+    installed or in a checkout."""
     return BUNDLED / name if INSTALLED else ROOT / name
 
 

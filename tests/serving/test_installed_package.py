@@ -42,6 +42,17 @@ def test_the_installed_package_sets_up_and_serves_from_outside_the_checkout(inst
         check=True,
     )
     assert where.stdout.startswith(str(installed.parent)), where.stdout  # the installed copy, not the checkout
+    manifests = subprocess.run(
+        [str(installed / "python"), "-c", "from service.settings import project_path; print(project_path('.'))"],
+        cwd=site,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    bundled = Path(manifests.stdout.strip())
+    for name in ("package.json", "package-lock.json"):  # for `npm ci` where it is deployed (README, Production)
+        assert (bundled / name).read_text() == (ROOT / name).read_text()
 
     setup = subprocess.run(
         [str(installed / "sto-flow"), "setup"], cwd=site, env=env, capture_output=True, text=True, timeout=300

@@ -84,3 +84,18 @@ def test_no_development_key_file_with_a_key_from_the_environment_or_in_productio
     assert not kept.exists()
     with pytest.raises(RuntimeError, match="STO_SECRET_KEY must be set"):
         Settings.from_env({"STO_ENV": "production"})
+
+
+def test_a_server_process_without_any_key_says_its_sign_ins_are_its_own(tmp_path: Path, monkeypatch, caplog) -> None:
+    from service.serving import wsgi
+
+    monkeypatch.delenv("STO_SECRET_KEY", raising=False)
+    monkeypatch.setattr(wsgi, "DEV_SECRET_FILE", tmp_path / "dev-secret-key")
+    monkeypatch.setattr(wsgi, "create_app", lambda: "the app")
+    assert wsgi.create_served_app() == "the app"
+    assert "no STO_SECRET_KEY" in caplog.text and "random key of its own" in caplog.text
+
+    caplog.clear()
+    monkeypatch.setenv("STO_SECRET_KEY", "set-by-the-operator")
+    wsgi.create_served_app()
+    assert "no STO_SECRET_KEY" not in caplog.text
