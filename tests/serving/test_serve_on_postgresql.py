@@ -78,11 +78,17 @@ def test_two_workers_answer_concurrent_requests_and_sigterm_stops_everything(ser
         assert answer.json()["total"] >= 0
         return answer.status
 
+    # Rounds of concurrent requests until both workers have served one (on a busy machine one worker may take a
+    # whole round alone); every answer is a 200 throughout.
+    served_by = [0, 0]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(pool.map(tasks, range(60)))
-    assert statuses == [200] * 60
+        for _round in range(10):
+            assert list(pool.map(tasks, range(40))) == [200] * 40
+            served_by = [_database_connections(w) for w in workers]
+            if all(served_by):
+                break
     # The token made in one worker opened the API in the other: both signed with the same key, and both served.
-    assert all(_database_connections(w) > 0 for w in workers), [_database_connections(w) for w in workers]
+    assert all(served_by), served_by
 
     everything = served.descendants()
     served.process.send_signal(signal.SIGTERM)
