@@ -4,6 +4,7 @@ The provider lets a test decide each person's claims (PUT /users/<sub>) and sign
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import threading
 from collections.abc import Callable, Iterator
@@ -15,7 +16,7 @@ import pytest
 import requests
 import waitress
 from waitress import wasyncore
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from service.settings import Settings
 from service.web.app import create_app
@@ -30,28 +31,71 @@ TIMEOUT = 10
 
 @dataclass
 class Provider:
-    """The running provider: its issuer URL, and a way to say who a subject is."""
+    """The running provider: its issuer URL, a way to say who a subject is, and a way to take it down."""
 
     url: str
+    server: BaseWSGIServer
 
     def set_user(self, sub: str, **claims: Any) -> None:
         response = requests.put(f"{self.url}/users/{sub}", json=claims, timeout=TIMEOUT)
         assert response.status_code == 204, response.text
 
+    def stop(self) -> None:
+        """The provider goes down (its port stops answering)."""
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class TokenTamper:
+    """Between the app and the provider's token endpoint: makes the provider sign its ID token for another
+    issuer (Host) or another client (the audience), as a confused or malicious provider might."""
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self.app = app
+        self.host: str | None = None
+        self.client_id: str | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO") == "/oauth2/authorize" and self.client_id:
+            # The code must belong to the other client too, or the provider would not exchange it at all.
+            query = environ.get("QUERY_STRING", "")
+            environ["QUERY_STRING"] = query.replace(f"client_id={CLIENT_ID}", f"client_id={self.client_id}")
+        if environ.get("PATH_INFO") == "/oauth2/token":
+            if self.host:
+                environ["HTTP_HOST"] = self.host
+            if self.client_id:
+                basic = base64.b64encode(f"{self.client_id}:{CLIENT_SECRET}".encode()).decode()
+                environ["HTTP_AUTHORIZATION"] = f"Basic {basic}"
+        return self.app(environ, start_response)
+
 
 @pytest.fixture
-def provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[Provider]:
+def provider_options() -> dict[str, Any]:
+    """Options for oidc_provider_mock.app(); a test module overrides this to change how the provider behaves."""
+    return {}
+
+
+@pytest.fixture
+def token_tamper(provider: Provider) -> TokenTamper:
+    tamper = provider.server.app
+    assert isinstance(tamper, TokenTamper)
+    return tamper
+
+
+@pytest.fixture
+def provider(monkeypatch: pytest.MonkeyPatch, provider_options: dict[str, Any]) -> Iterator[Provider]:
     """A real OpenID Connect provider on a free port; it requires a nonce, as a careful provider may."""
     # The provider refuses plain http unless told otherwise; on this machine it has no certificate.
     monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
-    server = make_server("127.0.0.1", 0, oidc_provider_mock.app(require_nonce=True), threaded=True)
+    app = TokenTamper(oidc_provider_mock.app(**{"require_nonce": True, **provider_options}))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
+    running = Provider(f"http://127.0.0.1:{server.server_port}", server)
     try:
-        yield Provider(f"http://127.0.0.1:{server.server_port}")
+        yield running
     finally:
-        server.shutdown()
-        server.server_close()
+        running.stop()  # at once when it was still up; a test may have stopped it already
         thread.join(timeout=5)
 
 

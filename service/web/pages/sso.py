@@ -30,8 +30,10 @@ sso = Blueprint("sso", __name__)
 CALLBACK_PATH = "/inloggen/sso/terug"
 _NEXT = "sso_next"  # where to go after signing in, kept in the session while the person is at the provider
 _PROVIDER_TIMEOUT = 10  # seconds per call to the provider; a hanging provider must not hold a request thread
-# Whatever the provider (or the network to it) can do wrong during the exchange; none of it may become a 500.
-_PROVIDER_TROUBLE = (requests.RequestException, AuthlibBaseError, JoseError, ValueError, KeyError)
+# What the provider can send that does not hold up (an ID token for another issuer or audience, expired, badly
+# signed; a broken answer), and the network failing on the way to it: neither may become a 500.
+_BAD_ANSWER = (AuthlibBaseError, JoseError, ValueError, KeyError)
+_PROVIDER_TROUBLE = (requests.RequestException, *_BAD_ANSWER)
 
 
 def is_configured(settings: Settings) -> bool:
@@ -94,7 +96,9 @@ def callback() -> Response | tuple[str, int]:
     client = _client()
     next_page = session.pop(_NEXT, "")
     try:
-        token = client.authorize_access_token()  # state, code exchange, ID token: signature, iss, aud, nonce, exp
+        # State, code exchange (with the PKCE verifier), then the ID token: signature, nonce, expiry, and the
+        # claims below. Authlib alone would check the audience only through azp: we require our client id in it.
+        token = client.authorize_access_token(claims_options=_id_token_rules(runtime().settings))
     except MismatchingStateError:
         log.info("Single sign-on refused: unknown or reused state")
         return _refused(_("Het aanmelden via uw organisatie is verlopen of ongeldig. Probeer het opnieuw."), 400)
@@ -103,9 +107,12 @@ def callback() -> Response | tuple[str, int]:
         if err.error == "access_denied":
             return _refused(_("U heeft het aanmelden bij uw organisatie afgebroken, of uw organisatie weigerde het."))
         return _refused(_("Uw organisatie kon het aanmelden niet afronden. Probeer het opnieuw."), 502)
-    except _PROVIDER_TROUBLE as err:
-        log.warning("Single sign-on failed while talking to the provider (%s)", type(err).__name__)
+    except requests.RequestException as err:
+        log.warning("Single sign-on: the provider could not be reached (%s)", type(err).__name__)
         return _refused(_("Uw organisatie is nu niet bereikbaar. Probeer het later opnieuw."), 502)
+    except _BAD_ANSWER as err:
+        log.warning("Single sign-on refused: the provider's answer did not hold up (%s: %s)", type(err).__name__, err)
+        return _refused(_("Uw organisatie kon het aanmelden niet afronden. Probeer het opnieuw."), 502)
     claims = token.get("userinfo")
     if claims is None:  # no ID token: nothing was validated, so nobody is signed in
         log.warning("Single sign-on refused: the provider sent no ID token")
@@ -122,6 +129,15 @@ def callback() -> Response | tuple[str, int]:
         return _refused(translate(err.message), 403)
     log.info("User %s signed in via single sign-on", user_id)
     return redirect(safe_next(next_page))
+
+
+def _id_token_rules(settings: Settings) -> dict[str, Any]:
+    issuer = settings.oidc_issuer
+    return {
+        "iss": {"essential": True, "values": [issuer, f"{issuer}/"]},  # some providers end theirs with a slash
+        "aud": {"essential": True, "values": [settings.oidc_client_id]},
+        "sub": {"essential": True},
+    }
 
 
 def _with_email(client: Any, token: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
