@@ -117,7 +117,7 @@ def callback() -> Response | tuple[str, int]:
     if claims is None:  # no ID token: nothing was validated, so nobody is signed in
         log.warning("Single sign-on refused: the provider sent no ID token")
         return _refused(_("Uw organisatie kon het aanmelden niet afronden. Probeer het opnieuw."), 502)
-    identity = sso_domain.ProviderIdentity.from_claims(_with_email(client, token, dict(claims)))
+    identity = sso_domain.ProviderIdentity.from_claims(add_missing_email(client, token, dict(claims)))
     rt = runtime()
     try:
         with rt.transaction(write=True) as db_session:
@@ -140,7 +140,7 @@ def _id_token_rules(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _with_email(client: Any, token: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
+def add_missing_email(client: Any, token: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
     """Some providers put the email only in the user info, not in the ID token: ask for it, for the same subject."""
     if "email" in claims or "access_token" not in token:
         return claims
