@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from service.web.runtime import Runtime
-from tests.sso.conftest import LEIDER, Provider, Walk
+from tests.sso.harness import LEIDER, Provider, Walk
 from tests.sso.test_provider_trouble import NOT_FINISHED, _nobody_signed_in
 from tests.sso.test_sign_on import _error, _signed_out
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from service.models import AuthSession, User
 from service.web.runtime import Runtime
-from tests.sso.conftest import LEIDER, TIMEOUT, Provider, TokenTamper, Walk
+from tests.sso.harness import LEIDER, TIMEOUT, Provider, TokenTamper, Walk
 from tests.sso.test_sign_on import INBOX_HEADING, SIGN_IN_HEADING, _error, _signed_out
 
 UNREACHABLE = "Uw organisatie is nu niet bereikbaar. Probeer het later opnieuw."

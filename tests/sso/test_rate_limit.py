@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from service.settings import Settings
-from tests.sso.conftest import Walk
+from tests.sso.harness import Walk
 
 
 @pytest.fixture

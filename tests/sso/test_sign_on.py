@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from service.models import AuditEvent, AuthSession, User
 from service.web.runtime import Runtime
-from tests.sso.conftest import CLIENT_SECRET, LEIDER, LEIDER_NAME, TIMEOUT, Provider, Walk
+from tests.sso.harness import CLIENT_SECRET, LEIDER, LEIDER_NAME, TIMEOUT, Provider, Walk
 
 INBOX_HEADING = "<h1>Mijn taken</h1>"
 SIGN_IN_HEADING = "<h1>Aanmelden bij STO Flow</h1>"

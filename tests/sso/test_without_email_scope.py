@@ -9,7 +9,7 @@ import pytest
 
 from service.settings import Settings
 from service.web.runtime import Runtime
-from tests.sso.conftest import LEIDER, Provider, Walk
+from tests.sso.harness import LEIDER, Provider, Walk
 from tests.sso.test_provider_trouble import _nobody_signed_in
 from tests.sso.test_sign_on import _error, _signed_out
 
