@@ -62,6 +62,12 @@ class Settings:
     engine_workers: int = 4  # per process; more than the cores, so one stopped script never leaves none free
     script_seconds: float = 1.0  # one engine call: the step and everything the engine runs after it
     script_memory_mb: int = 128  # what one engine call may allocate on top of the worker's own memory
+    # Single sign-on with OpenID Connect, next to local accounts: off unless the issuer and client id are set.
+    oidc_issuer: str = ""  # the provider's base URL; its discovery document is under /.well-known/
+    oidc_client_id: str = ""
+    oidc_client_secret: str = field(default="", repr=False)
+    oidc_label: str = "Inloggen met je organisatie-account"  # the button on the sign-in page
+    oidc_scopes: str = "openid email profile"
 
     @property
     def is_production(self) -> bool:
@@ -101,7 +107,28 @@ class Settings:
             engine_workers=int(env.get("STO_ENGINE_WORKERS", defaults.engine_workers)),
             script_seconds=float(env.get("STO_SCRIPT_SECONDS", defaults.script_seconds)),
             script_memory_mb=int(env.get("STO_SCRIPT_MEMORY_MB", defaults.script_memory_mb)),
+            **_oidc_settings(env, defaults),
         )
+
+
+def _oidc_settings(env: dict[str, str], defaults: Settings) -> dict[str, str]:
+    # Half a configuration would show a button that can only fail: refuse to start instead, naming what is missing.
+    issuer = env.get("STO_OIDC_ISSUER", "").strip().rstrip("/")
+    client_id = env.get("STO_OIDC_CLIENT_ID", "").strip()
+    scopes = " ".join(env.get("STO_OIDC_SCOPES", defaults.oidc_scopes).split())
+    if bool(issuer) != bool(client_id):
+        raise RuntimeError("STO_OIDC_ISSUER and STO_OIDC_CLIENT_ID must be set together (or neither)")
+    if issuer and not issuer.startswith(("https://", "http://")):
+        raise RuntimeError(f"STO_OIDC_ISSUER must be an http(s) URL (got {issuer!r})")
+    if issuer and "openid" not in scopes.split():
+        raise RuntimeError("STO_OIDC_SCOPES must include openid")
+    return {
+        "oidc_issuer": issuer,
+        "oidc_client_id": client_id,
+        "oidc_client_secret": env.get("STO_OIDC_CLIENT_SECRET", ""),
+        "oidc_label": env.get("STO_OIDC_LABEL", "").strip() or defaults.oidc_label,
+        "oidc_scopes": scopes,
+    }
 
 
 def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:

@@ -13,6 +13,7 @@ from .filters import register_filters
 from .i18n import init_i18n
 from .limits import init_limits
 from .pages import register_pages
+from .pages.sso import init_sso
 from .runtime import Runtime
 from .session_auth import SESSION_LIFETIME
 from .vendor import vendor
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     init_i18n(app)
     register_filters(app)
     register_pages(app)
+    init_sso(app)  # single sign-on: the routes answer 404 unless STO_OIDC_* is set
     app.register_blueprint(api)
     app.register_blueprint(docs)
     app.register_blueprint(vendor)
