@@ -41,6 +41,8 @@ class Settings:
     engine_workers: int = 4  # per process; more than the cores, so one stopped script never leaves none free
     script_seconds: float = 1.0  # one engine call: the step and everything the engine runs after it
     script_memory_mb: int = 128  # what one engine call may allocate on top of the worker's own memory
+    # Where pg_dump and pg_restore are (backups of a PostgreSQL database); None: found on the PATH.
+    pg_bin_dir: Path | None = None
 
     @property
     def is_production(self) -> bool:
@@ -80,6 +82,7 @@ class Settings:
             engine_workers=int(env.get("STO_ENGINE_WORKERS", defaults.engine_workers)),
             script_seconds=float(env.get("STO_SCRIPT_SECONDS", defaults.script_seconds)),
             script_memory_mb=int(env.get("STO_SCRIPT_MEMORY_MB", defaults.script_memory_mb)),
+            pg_bin_dir=Path(env["STO_PG_BIN_DIR"]) if env.get("STO_PG_BIN_DIR") else None,
         )
 
 
