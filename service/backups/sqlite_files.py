@@ -39,7 +39,7 @@ def backup(database_url: str, target: Path) -> Summary:
             source.backup(copy, pages=-1)
             # A single file that needs no -wal beside it, whatever mode the service runs in.
             copy.execute("PRAGMA journal_mode=DELETE")
-        summary = _check(temp, database_url)
+        summary = _check(temp, database_url, "the new backup")
         fsync_and_rename(temp, target)
         return summary
     finally:
@@ -57,7 +57,7 @@ def restore(database_url: str, source: Path) -> tuple[Summary, str | None]:
         shutil.copyfile(source, temp)
         with _connect(temp) as copy:
             copy.execute("PRAGMA journal_mode=DELETE")
-        summary = _check(temp, database_url)
+        summary = _check(temp, database_url, str(source))
         note = check_revision(summary.revision, database_url)
         _refuse_when_open(target)
         fsync_and_rename(temp, target)
@@ -80,7 +80,7 @@ def _connect(path: Path) -> Iterator[sqlite3.Connection]:
         connection.close()
 
 
-def _check(path: Path, database_url: str) -> Summary:
+def _check(path: Path, database_url: str, label: str) -> Summary:
     """The copy opens, passes SQLite's integrity check and is a database of this service."""
     with _connect(path) as connection:
         try:
@@ -89,9 +89,9 @@ def _check(path: Path, database_url: str) -> Summary:
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
             ).fetchone()
         except sqlite3.DatabaseError as err:
-            raise BackupError(f"the copy cannot be read as an SQLite database ({err})") from None
+            raise BackupError(f"{label} cannot be read as an SQLite database ({err})") from None
     if problems != ["ok"]:
-        raise BackupError(f"the copy fails SQLite's integrity check: {'; '.join(problems[:3])}")
+        raise BackupError(f"{label} fails SQLite's integrity check: {'; '.join(problems[:3])}")
     if not has_schema:
         check_revision(None, database_url)
     engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)

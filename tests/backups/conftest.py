@@ -1,5 +1,5 @@
-"""PostgreSQL databases of the backup tests' own (fresh for every test), with a login role whose password appears nowhere else, so a
-test can tell whether it leaked. Skipped only when no PostgreSQL server answers."""
+"""PostgreSQL databases of the backup tests' own (fresh for every test), with a login role whose password
+appears nowhere else, so a test can tell whether it leaked. Skipped only when no PostgreSQL server answers."""
 
 from __future__ import annotations
 
