@@ -129,3 +129,32 @@ def test_postgresql_restore_is_refused_while_another_connection_is_open(
 
         assert "other connection(s) to the database are open" in str(refused.value)
         assert rows(running) == before
+
+
+def test_a_backup_from_a_newer_version_is_refused_and_one_from_an_older_version_restores_with_a_note(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'sto.sqlite'}"
+    backup = tmp_path / "sto.backup"
+    with service_on(url, FakeClock()) as rt:
+        request_with_offerte(rt)
+        backup_database(url, backup)
+        before = rows(rt)
+
+    def with_revision(revision: str) -> Path:
+        changed = tmp_path / f"revision-{revision}.backup"
+        changed.write_bytes(backup.read_bytes())
+        with sqlite3.connect(changed) as connection:
+            connection.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+        connection.close()
+        return changed
+
+    with pytest.raises(BackupError) as refused:
+        restore_database(url, with_revision("0099_from_the_future"))
+    assert "schema revision 0099_from_the_future is unknown to this version" in str(refused.value)
+    with service_on(url, FakeClock(), seed=False) as rt:
+        assert rows(rt) == before
+
+    older = restore_database(url, with_revision("0013"))
+    assert older.summary.revision == "0013" and older.summary.instances == 1
+    assert older.note is not None and "older than this code's" in older.note and "setup" in older.note
