@@ -42,6 +42,10 @@ def backup(database_url: str, target: Path) -> Summary:
         summary = _check(temp, database_url, "the new backup")
         fsync_and_rename(temp, target)
         return summary
+    except sqlite3.Error as err:
+        raise BackupError(f"the database {source_path} could not be copied ({err})") from None
+    except OSError as err:
+        raise BackupError(f"the backup could not be written to {target} ({err.strerror})") from None
     finally:
         temp.unlink(missing_ok=True)
 
@@ -65,8 +69,10 @@ def restore(database_url: str, source: Path) -> tuple[Summary, str | None]:
         for leftover in (target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
             leftover.unlink(missing_ok=True)
         return summary, note
-    except sqlite3.DatabaseError as err:
+    except sqlite3.Error as err:
         raise BackupError(f"{source} cannot be read as an SQLite database ({err})") from None
+    except OSError as err:
+        raise BackupError(f"the database could not be replaced ({err.strerror}: {err.filename})") from None
     finally:
         temp.unlink(missing_ok=True)
 
