@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 
 from .dev_secret import ensure_development_secret
+from .backups import BackupError, backup_database, database_kind, restore_database
 from .domain import accounts, credentials, deadlines, definitions, demo, people
 from .domain.errors import DomainError
 from .engine import DiagramError
@@ -148,3 +151,37 @@ def register_cli(app: Flask) -> None:
         except DomainError as err:
             raise click.ClickException(err.message) from err
         click.echo(f"password of {address} changed; every session and API token of this user has ended")
+
+    @app.cli.command("backup")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    def backup(file: Path) -> None:
+        """Write a backup of the database (with the attachments in it) to FILE, while the service may keep running."""
+        settings = runtime().settings
+        try:
+            summary = backup_database(settings.database_url, file, pg_bin_dir=settings.pg_bin_dir)
+        except BackupError as err:
+            raise click.ClickException(str(err)) from err
+        click.echo(f"backup written to {file} ({database_kind(settings.database_url).value})")
+        for line in summary.lines():
+            click.echo(line)
+
+    @app.cli.command("restore")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    @click.option("--force", is_flag=True, help="PostgreSQL: restore although other connections are open.")
+    def restore(file: Path, yes: bool, force: bool) -> None:
+        """Replace the whole database with the backup in FILE. Stop the service (web server and scheduler) first."""
+        settings = runtime().settings
+        click.echo("Restoring replaces every request, task, person and attachment with the backup's.")
+        click.echo("The web server and the scheduler must be stopped while it runs.")
+        if not yes:
+            click.confirm("Continue?", abort=True)
+        try:
+            restored = restore_database(settings.database_url, file, pg_bin_dir=settings.pg_bin_dir, force=force)
+        except BackupError as err:
+            raise click.ClickException(f"{err}; the database was not changed") from err
+        click.echo(f"restored from {file}")
+        for line in restored.summary.lines():
+            click.echo(line)
+        if restored.note:
+            click.echo(f"note: {restored.note}")

@@ -68,6 +68,8 @@ class Settings:
     oidc_client_secret: str = field(default="", repr=False)
     oidc_label: str = "Inloggen met je organisatie-account"  # the button on the sign-in page
     oidc_scopes: str = "openid email profile"
+    # Where pg_dump and pg_restore are (backups of a PostgreSQL database); None: found on the PATH.
+    pg_bin_dir: Path | None = None
 
     @property
     def is_production(self) -> bool:
@@ -108,6 +110,7 @@ class Settings:
             script_seconds=float(env.get("STO_SCRIPT_SECONDS", defaults.script_seconds)),
             script_memory_mb=int(env.get("STO_SCRIPT_MEMORY_MB", defaults.script_memory_mb)),
             **_oidc_settings(env, defaults),
+            pg_bin_dir=Path(env["STO_PG_BIN_DIR"]) if env.get("STO_PG_BIN_DIR") else None,
         )
 
 
