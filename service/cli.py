@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from .dev_secret import ensure_development_secret
 from .backups import BackupError, backup_database, database_kind, restore_database
+from .dev_secret import ensure_development_secret
 from .domain import accounts, credentials, deadlines, definitions, demo, people
 from .domain.errors import DomainError
 from .engine import DiagramError
