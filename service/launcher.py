@@ -82,7 +82,8 @@ def run(host: str, port: int, threads: int) -> int:
             file=sys.stderr,
         )
         return 1
-    serve = [f"--host={host}", f"--port={port}", f"--threads={threads}", "--call", "service:create_app"]
+    app = "service.web.logged_app:create_app_with_logs"  # configures logging, then builds the app
+    serve = [f"--host={host}", f"--port={port}", f"--threads={threads}", "--call", app]
     web = subprocess.Popen([sys.executable, "-m", "waitress", *serve], env=env)
     print(f"STO Flow on http://{host}:{port}  (scheduler running, pid {scheduler.pid}; web pid {web.pid})", flush=True)
     try:
@@ -105,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
+    from .observability.logs import configure_logging  # here, not at import: tests import this module
+
+    configure_logging()
     return run(args.host, args.port, args.threads)
 
 

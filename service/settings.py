@@ -41,6 +41,13 @@ class Settings:
     engine_workers: int = 4  # per process; more than the cores, so one stopped script never leaves none free
     script_seconds: float = 1.0  # one engine call: the step and everything the engine runs after it
     script_memory_mb: int = 128  # what one engine call may allocate on top of the worker's own memory
+    # Operations: the scheduler renews its heartbeat this often; /readyz fails when the newest is older than max age.
+    heartbeat_seconds: float = 5.0
+    heartbeat_max_age_seconds: float = 60.0
+    # /metrics answers local requests, and others only with `Authorization: Bearer <metrics_token>` (empty: none).
+    metrics_token: str = field(default="", repr=False)
+    # prometheus-client's own variable: set (under gunicorn), /metrics adds up what every worker process recorded.
+    prometheus_multiproc_dir: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -80,6 +87,12 @@ class Settings:
             engine_workers=int(env.get("STO_ENGINE_WORKERS", defaults.engine_workers)),
             script_seconds=float(env.get("STO_SCRIPT_SECONDS", defaults.script_seconds)),
             script_memory_mb=int(env.get("STO_SCRIPT_MEMORY_MB", defaults.script_memory_mb)),
+            heartbeat_seconds=float(env.get("STO_HEARTBEAT_SECONDS", defaults.heartbeat_seconds)),
+            heartbeat_max_age_seconds=float(
+                env.get("STO_HEARTBEAT_MAX_AGE_SECONDS", defaults.heartbeat_max_age_seconds)
+            ),
+            metrics_token=env.get("STO_METRICS_TOKEN", ""),
+            prometheus_multiproc_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
         )
 
 
