@@ -144,3 +144,13 @@ def test_not_ready_within_seconds_when_the_database_server_never_answers(runtime
 def test_not_ready_when_the_sqlite_file_cannot_be_opened(runtime: Runtime, tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "a-file").write_text("not a directory")
     _assert_database_down(_down(runtime, f"sqlite:///{tmp_path / 'a-file' / 'sto.sqlite'}"), within=3)
+
+
+def test_a_heartbeat_that_cannot_be_written_breaks_nothing(runtime: Runtime, caplog) -> None:  # type: ignore[no-untyped-def]
+    from service.db import Database
+
+    runtime.db.dispose()
+    runtime.db = Database(f"postgresql+psycopg://sto_ci:sto_ci@127.0.0.1:{_free_port()}/sto?connect_timeout=2")
+    assert beat(runtime, heartbeat_name(), started_at=runtime.clock()) is False  # no exception reaches the job runner
+    assert "the scheduler heartbeat could not be written" in caplog.text
+    stop_beating(runtime, heartbeat_name())  # nor on the way out
