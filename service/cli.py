@@ -46,12 +46,17 @@ def register_cli(app: Flask) -> None:
     def scheduler() -> None:
         """Run the scheduler: BPMN timers, mail, reminders and reports (its own process; stop with Ctrl-C)."""
         import logging
+        import signal
+        import sys
 
         from .jobs.scheduler import Scheduler, StartupError
         from .launcher import tell_ready
 
         configure_logging()
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every run of every job at INFO
+        # Stopped by the launcher or a service manager (SIGTERM) like by Ctrl-C: the scheduler stops cleanly and
+        # removes its heartbeat, so /readyz says at once that no scheduler runs.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             Scheduler(runtime()).start(on_ready=tell_ready)
         except StartupError as err:

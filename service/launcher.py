@@ -116,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
+    from .observability.logs import configure_logging  # here, not at import: tests import this module
+
+    configure_logging()
     return run(args.host, args.port, args.threads)
 
 

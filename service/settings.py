@@ -70,6 +70,13 @@ class Settings:
     oidc_scopes: str = "openid email profile"
     # Where pg_dump and pg_restore are (backups of a PostgreSQL database); None: found on the PATH.
     pg_bin_dir: Path | None = None
+    # Operations: the scheduler renews its heartbeat this often; /readyz fails when the newest is older than max age.
+    heartbeat_seconds: float = 5.0
+    heartbeat_max_age_seconds: float = 60.0
+    # /metrics answers local requests, and others only with `Authorization: Bearer <metrics_token>` (empty: none).
+    metrics_token: str = field(default="", repr=False)
+    # prometheus-client's own variable: set (under gunicorn), /metrics adds up what every worker process recorded.
+    prometheus_multiproc_dir: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -111,6 +118,12 @@ class Settings:
             script_memory_mb=int(env.get("STO_SCRIPT_MEMORY_MB", defaults.script_memory_mb)),
             **_oidc_settings(env, defaults),
             pg_bin_dir=Path(env["STO_PG_BIN_DIR"]) if env.get("STO_PG_BIN_DIR") else None,
+            heartbeat_seconds=float(env.get("STO_HEARTBEAT_SECONDS", defaults.heartbeat_seconds)),
+            heartbeat_max_age_seconds=float(
+                env.get("STO_HEARTBEAT_MAX_AGE_SECONDS", defaults.heartbeat_max_age_seconds)
+            ),
+            metrics_token=env.get("STO_METRICS_TOKEN", ""),
+            prometheus_multiproc_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
         )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import engine
 from ..models import HumanTask, ProcessDefinition, ProcessInstance, User
+from ..observability import metrics
 from .access import require_may_act, require_region_member
 from .attachments import check_references
 from .audit import record_task_event
@@ -220,6 +221,7 @@ def _complete_open_task(
         task.completed_by_id = user.id
         task.completed_at = now
         task.assignee_id = user.id
+        metrics.task_completed(session, process_key=task.process_key, created_at=task.created_at, completed_at=now)
         record_task_event(
             session,
             task,

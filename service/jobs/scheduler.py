@@ -17,6 +17,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from ..runtime import Runtime
+from .heartbeat import beat, heartbeat_name, stop_beating
 from .timers import fire_timers, next_due
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class Scheduler:
         self.scheduler = scheduler or BlockingScheduler(timezone="UTC")
         self.poll = runtime.settings.scheduler_poll_seconds
         self._stops: list[Callable[[], None]] = []
+        self.heartbeat = heartbeat_name()
 
     def timers_tick(self) -> int:
         """Fire what is due, then arrange to wake up exactly when the next timer is due."""
@@ -122,8 +124,24 @@ class Scheduler:
         log.info("no STO_SMTP_HOST: mail goes to the catch-all on %s:%s (read it at /dev/mail)", host, port)
         return partial(send_outbox, host=host, port=port)
 
+    def heartbeat_tick(self, started_at: datetime) -> bool:
+        return beat(self.runtime, self.heartbeat, started_at=started_at)
+
     def configure(self) -> None:
         defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+        # The first heartbeat before anything else: /readyz is green from the moment the scheduler says ready.
+        # Then its own job, so a slow or failing job never delays it (and a failing heartbeat never stops a job).
+        started_at = self.runtime.clock()
+        self.heartbeat_tick(started_at)
+        self._stops.append(partial(stop_beating, self.runtime, self.heartbeat))
+        self.scheduler.add_job(
+            self.heartbeat_tick,
+            "interval",
+            args=[started_at],
+            seconds=self.runtime.settings.heartbeat_seconds,
+            id="heartbeat",
+            **defaults,
+        )
         # Runs at once on start-up: timers missed while the scheduler was down fire now, each once.
         self.scheduler.add_job(
             self.timers_tick, "interval", seconds=self.poll, id="timers", next_run_time=self.runtime.clock(), **defaults

@@ -8,12 +8,16 @@ from flask_wtf.csrf import CSRFProtect
 from ..settings import Settings
 from .api.openapi import docs
 from .api.views import api
+from .cli_logging import log_cli_commands
 from .errors import register_error_handlers
 from .filters import register_filters
+from .health import health
 from .i18n import init_i18n
 from .limits import init_limits
+from .metrics_endpoint import metrics_endpoint
 from .pages import register_pages
 from .pages.sso import init_sso
+from .request_log import init_request_log
 from .runtime import Runtime
 from .session_auth import SESSION_LIFETIME
 from .vendor import vendor
@@ -36,6 +40,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
+    init_request_log(app)  # first: every later hook's log lines carry the request id
     init_limits(app)  # before any route: the id converter applies to the routes added after it
     app.json.sort_keys = False
     app.extensions["sto"] = runtime
@@ -48,9 +53,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.register_blueprint(api)
     app.register_blueprint(docs)
     app.register_blueprint(vendor)
+    app.register_blueprint(health)
+    app.register_blueprint(metrics_endpoint)
     register_error_handlers(app)
     from ..cli import register_cli
 
     register_cli(app)
     # No logging set-up here: creating the app has no side effects; each entry point calls configure_logging().
+    log_cli_commands(app)  # after every command is registered; creating the app itself configures no logging
     return app

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.routing.converters import NumberConverter
 
 from service.domain import partners
+from service.jobs.heartbeat import beat
 from service.models import Partner
 from service.web.runtime import Runtime
 
@@ -110,6 +111,7 @@ def test_no_route_answers_a_server_error_whatever_it_is_sent(app: Flask, runtime
     leider = signed_in(app, "projectleider@demo.sto")
     post_form(leider, "/nieuw", {"proces": "wijzigingsverzoek", "regio": "demo"})  # so that id 1 exists
     document_1_in_demo = _add_partner_document(runtime)
+    beat(runtime, "tests:1", started_at=runtime.clock())  # a scheduler runs: /readyz's 503 would mean not ready
     api = app.test_client()
     issued = api.post("/api/v1/auth/token", json={"email": "projectleider@demo.sto", "password": "demo"})
     api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {issued.json['token']}"

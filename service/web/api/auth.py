@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import request
+from flask import g, request
 from sqlalchemy.orm import Session
 
 from ...domain import accounts
@@ -32,4 +32,5 @@ def api_call(*, write: bool) -> Iterator[tuple[Session, User]]:
         user = accounts.user_from_token(
             session, token, secret_key=rt.settings.secret_key, max_age=rt.settings.token_max_age_seconds
         )
+        g.api_user_id = user.id  # for the access log line
         yield session, user
