@@ -1,6 +1,15 @@
 """The workflow engine adapter: the only package that imports SpiffWorkflow."""
 
-from .calls import complete_user_task, configure, fire_due_timers, read_snapshot, run_trial, start_workflow
+from . import skipping  # noqa: F401  (registers the "skip" operation, in workers too)
+from .calls import (
+    complete_user_task,
+    configure,
+    fire_due_timers,
+    read_snapshot,
+    run_trial,
+    skip_failed_step,
+    start_workflow,
+)
 from .diagrams import DiagramError, DiagramProblem, ParsedProcess, SpecCache, UserTaskInfo, parse_files, spec_cache
 from .isolation import Limits
 from .migration import MoveCheck, MoveRefused, check_move, move
@@ -40,6 +49,7 @@ __all__ = [
     "parse_files",
     "read_snapshot",
     "run_trial",
+    "skip_failed_step",
     "spec_cache",
     "start_workflow",
 ]
