@@ -1,6 +1,5 @@
 """The workflow engine adapter: the only package that imports SpiffWorkflow."""
 
-from . import skipping  # noqa: F401  (registers the "skip" operation, in workers too)
 from .calls import (
     complete_user_task,
     configure,
@@ -15,11 +14,13 @@ from .isolation import Limits
 from .migration import MoveCheck, MoveRefused, check_move, move
 from .sandbox import ServiceHandler
 from .serializer import StateUnreadable
+from .skipping import SKIPPED  # importing it registers the "skip" operation, in workers too
 from .snapshot import EngineStep, PendingTimer, ReadyTask, Snapshot
 from .trial import TrialRun, TrialServiceCall, TrialStep, TrialWaiting
 from .workflows import EngineError, Outcome, TaskNotReady
 
 __all__ = [
+    "SKIPPED",
     "DiagramError",
     "DiagramProblem",
     "EngineError",

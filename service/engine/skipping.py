@@ -29,6 +29,7 @@ from .workflows import (
     _snapshot,
 )
 
+SKIPPED = "skipped"  # the kind of the step that marks the skipped element among the engine's steps
 MAX_ROUNDS = 10_000  # engine passes before the element must have been reached (guards against a loop)
 
 
@@ -50,8 +51,12 @@ def skip_failed_step(
     workflow = _load(process, state, services)
     carried_over = frozenset(str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True))
     steps: list[EngineStep] = []
-    if _run_until(workflow, element, steps, on_task) is None:
+    skipped = _run_until(workflow, element, steps, on_task)
+    if skipped is None:
         raise ElementNotWaiting(element)
+    spec = skipped.task_spec
+    # Where in the steps the skip happened, so the audit trail tells them in order.
+    steps.append(EngineStep(str(skipped.id), spec.name, spec.bpmn_name or spec.bpmn_id or spec.name, SKIPPED, {}))
     steps.extend(_run_engine(workflow, on_task))
     snapshot = _snapshot(workflow, steps)
     return Outcome(_dump(workflow, snapshot), snapshot, carried_over=carried_over)

@@ -21,7 +21,7 @@ from ..audit import record_event
 from ..definitions import parsed_process
 from ..errors import Conflict, NotFound, ProcessFailed, StateUnreadable
 from ..incidents import TIMERS, resolve
-from ..progress import apply_outcome
+from ..progress import apply_outcome, record_engine_steps
 from ..service_tasks import ServiceContext, service_handler
 from ..texts import N_
 from .guard import (
@@ -131,7 +131,11 @@ def skip_failed_step(
         ) from err
     target = writable()
     writes = write()
+    snapshot = outcome.snapshot
+    marker = next(i for i, step in enumerate(snapshot.steps) if step.kind == engine.SKIPPED)
     try:
+        # The trail in order: the steps before the skipped element (e.g. its timer), the skip, then the rest.
+        record_engine_steps(writes, target, snapshot.steps[:marker], now=now)
         record_event(
             writes,
             action="step_skipped",
@@ -142,7 +146,8 @@ def skip_failed_step(
             instance_id=target.id,
             details={"element": element, "reason": text, "incident": incident_id},
         )
-        apply_outcome(writes, target, outcome, actor=user, now=now)
+        record_engine_steps(writes, target, snapshot.steps[marker + 1 :], now=now)
+        apply_outcome(writes, target, outcome, actor=user, now=now, record_steps=False)
         resolve(writes, instance_id=target.id, job=TIMERS, now=now)
         writes.flush()
     except StaleDataError as err:
