@@ -191,9 +191,23 @@ def test_reassigning_gives_the_task_to_a_named_role_holder_who_is_told(rt) -> No
             coordinator_id = user(session, "coordinator@demo.sto").id
             second_id = user(session, "pl2@demo.sto").id
         with pytest.raises(InvalidInput) as refused:
-            _act(rt, actions.reassign_task, task_id=task_id, assignee_id=coordinator_id, reason="")
+            _act(
+                rt,
+                actions.reassign_task,
+                instance_id=instance_id,
+                task_id=task_id,
+                assignee_id=coordinator_id,
+                reason="",
+            )
         assert refused.value.fields["assignee"] == "Kies iemand met de rol projectleider in deze regio."
-        _act(rt, actions.reassign_task, task_id=task_id, assignee_id=second_id, reason="Vakantie")
+        _act(
+            rt,
+            actions.reassign_task,
+            instance_id=instance_id,
+            task_id=task_id,
+            assignee_id=second_id,
+            reason="Vakantie",
+        )
     with rt.transaction(write=False) as session:
         second_inbox = session.scalars(select(HumanTask.id).where(actionable_tasks(user(session, "pl2@demo.sto"))))
         first_inbox = session.scalars(

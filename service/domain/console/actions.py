@@ -94,6 +94,7 @@ def reassign_task(
     session: Session,
     *,
     user: User,
+    instance_id: int,
     task_id: int,
     assignee_id: object,
     reason: object,
@@ -104,7 +105,7 @@ def reassign_task(
     require_operator(user)
     text = optional_reason(reason)
     task = session.get(HumanTask, task_id)
-    if task is None:
+    if task is None or task.instance_id != instance_id:
         raise NotFound("Niet gevonden.")
     instance = lock_instance(session, task.instance_id, seen_version=seen_version)
     session.refresh(task)

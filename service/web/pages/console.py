@@ -178,13 +178,12 @@ def reassign(instance_id: int, task_id: int) -> Response | tuple[str, int]:
             task = actions.reassign_task(
                 session,
                 user=user,
+                instance_id=instance_id,
                 task_id=task_id,
                 assignee_id=request.form.get("assignee", ""),
                 now=runtime().clock(),
                 **_fields(),
             )
-            if task.instance_id != instance_id:
-                raise InvalidInput(_("Deze taak hoort niet bij dit verzoek."))
             name = task.assignee.name if task.assignee else ""
         return _("De taak is toegewezen aan %(name)s; die krijgt er bericht van.", name=name)
 
