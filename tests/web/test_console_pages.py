@@ -115,6 +115,8 @@ def test_suspend_from_the_page_blocks_the_task_page_and_the_api_until_resumed(ap
     assert 'data-status="gepauzeerd"' in page and REASON in page
     assert f"Gepauzeerd door de beheerder: {REASON}" in page
 
+    task_page = text(signed_in(app, "projectleider@demo.sto").get(f"/taken/{open_task(rt, instance_id).id}"))
+    assert f"Dit verzoek is gepauzeerd door de beheerder: {REASON}." in task_page
     refused = _complete_first_task(app, instance_id, rt)
     assert refused.status_code == 409 and "gepauzeerd door de beheerder" in text(refused)
     task = open_task(rt, instance_id)
