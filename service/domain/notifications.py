@@ -352,3 +352,13 @@ def requeue_mail(session: Session, *, actor: User, mail_id: int, now: datetime) 
 def _require_admin(actor: User) -> None:
     if not actor.is_admin:
         raise NotAllowed("Alleen beheerders kunnen de mail beheren.")
+
+
+def notify_assigned(session: Session, task: HumanTask, person: User, now: datetime) -> int:
+    """Tell the person an administrator gave the task to (once per task and person)."""
+    if not person.active or "@" not in person.email:
+        return 0
+    message = messages.new_task(
+        person.name, _facts(session, task), "U krijgt dit bericht omdat de beheerder deze taak aan u gaf."
+    )
+    return _send(session, person, message, "toegewezen", f"toegewezen:{task.id}:{person.id}", now, task=task)

@@ -3,6 +3,7 @@ caller's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -32,7 +33,13 @@ STEP_LABELS = {
 
 
 def apply_outcome(
-    session: Session, instance: ProcessInstance, outcome: engine.Outcome, *, actor: User | None, now: datetime
+    session: Session,
+    instance: ProcessInstance,
+    outcome: engine.Outcome,
+    *,
+    actor: User | None,
+    now: datetime,
+    record_steps: bool = True,
 ) -> list[HumanTask]:
     """Store the new state and bring task rows, timers and the audit trail in line with the snapshot;
     return the instance's open tasks."""
@@ -42,17 +49,8 @@ def apply_outcome(
     if snapshot.data.get("titel"):
         instance.title = str(snapshot.data["titel"])[:300]  # the business title the requester gave
     instance.updated_at = now
-    for step in snapshot.steps:
-        record_event(
-            session,
-            action="engine_step",
-            summary=f"{STEP_LABELS.get(step.kind, 'Stap')}: {step.name}",
-            now=now,
-            actor=None,
-            region_code=instance.region_code,
-            instance_id=instance.id,
-            details={"task": step.spec_name, "kind": step.kind, "changes": step.changes},
-        )
+    if record_steps:  # False: the caller wrote them itself, in its own order (skipping a step)
+        record_engine_steps(session, instance, snapshot.steps, now=now)
     open_tasks = _sync_tasks(session, instance, snapshot, outcome.carried_over, now, actor)
     if outcome.timers_changed:
         _sync_timers(session, instance, snapshot, now)
@@ -70,6 +68,23 @@ def apply_outcome(
             details={"data": snapshot.data},
         )
     return open_tasks
+
+
+def record_engine_steps(
+    session: Session, instance: ProcessInstance, steps: Iterable[engine.EngineStep], *, now: datetime
+) -> None:
+    """One audit event per step the engine took by itself."""
+    for step in steps:
+        record_event(
+            session,
+            action="engine_step",
+            summary=f"{STEP_LABELS.get(step.kind, 'Stap')}: {step.name}",
+            now=now,
+            actor=None,
+            region_code=instance.region_code,
+            instance_id=instance.id,
+            details={"task": step.spec_name, "kind": step.kind, "changes": step.changes},
+        )
 
 
 def _sync_tasks(

@@ -148,7 +148,10 @@ def _status_condition(word: str) -> Any:
         return and_(completed, word == _BESLUIT)
     if word == "afgerond":
         return and_(completed, func.coalesce(_BESLUIT, "").not_in(_DECIDED))
-    return ProcessInstance.status.not_in(("completed", "withdrawn"))
+    running = ProcessInstance.status.not_in(("completed", "withdrawn"))
+    if word == "gepauzeerd":
+        return and_(running, ProcessInstance.suspended_at.is_not(None))
+    return and_(running, ProcessInstance.suspended_at.is_(None))
 
 
 def _where(session: Session, user: User, wanted: RequestFilter) -> Any:
@@ -194,6 +197,7 @@ def _rows(session: Session, user: User, where: Any, sort: str, *, limit: int, of
             ProcessInstance.title,
             ProcessInstance.region_code,
             ProcessInstance.status,
+            ProcessInstance.suspended_at,
             ProcessInstance.started_at,
             _BESLUIT.label("besluit"),
             ProcessInstance.data["bedrag"].label("bedrag"),
@@ -218,7 +222,7 @@ def _rows(session: Session, user: User, where: Any, sort: str, *, limit: int, of
             process_name=row.name,
             region_code=row.region_code,
             region_name=row.region_name,
-            status=status_word(row.status, row.besluit),
+            status=status_word(row.status, row.besluit, row.suspended_at),
             started_at=row.started_at,
             amount=_amount(row.bedrag),
             may_open=row.region_code in member_of,

@@ -1,18 +1,23 @@
-"""Where a request stands, in the words staff use: lopend, goedgekeurd, afgewezen, ingetrokken or afgerond. A
+"""Where a request stands, in the words staff use: lopend, gepauzeerd (an operator paused it), goedgekeurd,
+afgewezen, ingetrokken or afgerond. A
 finished request with a decision (`besluit`, from the stuurgroep or a decision table) says which way it went."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ..models import ProcessInstance
 
-STATUSES = ("lopend", "goedgekeurd", "afgewezen", "ingetrokken", "afgerond")
+STATUSES = ("lopend", "gepauzeerd", "goedgekeurd", "afgewezen", "ingetrokken", "afgerond")
 DECIDED = ("goedgekeurd", "afgewezen")
 
 
-def status_word(status: str, besluit: Any) -> str:
-    """From the instance's status and its `besluit` (lists read both columns without loading instances)."""
+def status_word(status: str, besluit: Any, suspended_at: datetime | None = None) -> str:
+    """From the instance's status, its `besluit` and when an operator paused it (lists read these columns
+    without loading instances)."""
+    if status == "running" and suspended_at is not None:
+        return "gepauzeerd"
     if status == "withdrawn":
         return "ingetrokken"
     if status == "completed":
@@ -21,4 +26,4 @@ def status_word(status: str, besluit: Any) -> str:
 
 
 def request_status(instance: ProcessInstance) -> str:
-    return status_word(instance.status, (instance.data or {}).get("besluit"))
+    return status_word(instance.status, (instance.data or {}).get("besluit"), instance.suspended_at)

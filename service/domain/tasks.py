@@ -184,6 +184,10 @@ def _complete_open_task(
     """Run the engine for a checked submission, then store everything the step changed."""
     user = actor
     instance = task.instance
+    if instance.suspended_at is not None:  # an operator paused it (service/domain/console)
+        raise Conflict(
+            "Dit verzoek is gepauzeerd door de beheerder; deze taak kan nu niet worden afgerond.", instance.id
+        )
     process = parsed_process(instance.definition)
     instance_id = instance.id
     writes = write or (lambda: session)

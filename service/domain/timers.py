@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Collection
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -40,6 +40,7 @@ def list_instances_with_due_timers(
             DueTimer.fired_at.is_(None),
             DueTimer.due_at <= now,
             ~waiting_for_backoff(DueTimer.instance_id, job=JOB, now=now),
+            ~_suspended(DueTimer.instance_id),
         )
         .group_by(DueTimer.instance_id)
         .order_by("due")
@@ -55,9 +56,16 @@ def find_next_due(session: Session, *, now: datetime) -> datetime | None:
     incident's next attempt are found again by the regular poll."""
     return session.scalar(
         select(func.min(DueTimer.due_at)).where(
-            DueTimer.fired_at.is_(None), ~waiting_for_backoff(DueTimer.instance_id, job=JOB, now=now)
+            DueTimer.fired_at.is_(None),
+            ~waiting_for_backoff(DueTimer.instance_id, job=JOB, now=now),
+            ~_suspended(DueTimer.instance_id),
         )
     )
+
+
+def _suspended(instance_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """The instance is paused by an operator: its timers wait until it is resumed (then they fire)."""
+    return exists().where(ProcessInstance.id == instance_id, ProcessInstance.suspended_at.is_not(None))
 
 
 def fire_instance_timers(session: Session, *, instance_id: int, now: datetime, write: Callable[[], Session]) -> int:
@@ -80,6 +88,8 @@ def fire_instance_timers(session: Session, *, instance_id: int, now: datetime, w
         if instance is not None
         else []
     )
+    if instance is not None and instance.suspended_at is not None:
+        return 0  # an operator paused it: its timers wait (and its incident stays) until it is resumed
     if not due:
         # Nothing left to fire (finished or moved on meanwhile): an incident about it has nothing to retry.
         if find_open(session, instance_id=instance_id, job=JOB) is not None:

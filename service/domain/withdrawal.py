@@ -51,6 +51,15 @@ def withdraw_instance(
         raise Conflict("Dit verzoek loopt niet meer; het kan niet meer worden ingetrokken.", instance_id=instance.id)
     if not may_withdraw(user, instance):
         raise NotAllowed("Alleen wie het verzoek startte, de projectleider of de coördinator kan het intrekken.")
+    return stop_instance(session, instance=instance, user=user, reason=text, now=now)
+
+
+def stop_instance(
+    session: Session, *, instance: ProcessInstance, user: User, reason: str, now: datetime, by_operator: bool = False
+) -> ProcessInstance:
+    """Stop a locked, running instance with a checked reason: what withdrawing does, also for the operators'
+    console (`by_operator`: an administrator stopped it, said so on the audit trail and in the mail)."""
+    text = reason
     involved = _involved(session, instance)
     closed = session.execute(
         update(HumanTask)
@@ -61,16 +70,20 @@ def withdraw_instance(
     invitations.revoke_open(session, instance_id=instance.id, now=now)
     instance.status = WITHDRAWN
     instance.completed_at = now
+    instance.suspended_at = None  # a paused request can be stopped too; stopped, it is no longer paused
+    instance.suspended_reason = None
     instance.updated_at = now  # the version column moves: a step taken meanwhile is refused as a conflict
     record_event(
         session,
         action="instance_withdrawn",
-        summary=f"Verzoek ingetrokken: {text}"[:500],
+        summary=(f"Verzoek stopgezet door de beheerder: {text}" if by_operator else f"Verzoek ingetrokken: {text}")[
+            :500
+        ],
         now=now,
         actor=user,
         region_code=instance.region_code,
         instance_id=instance.id,
-        details={"reason": text, "closed_tasks": closed},
+        details={"reason": text, "closed_tasks": closed, "by_operator": by_operator},
     )
     for person in involved:
         message = messages.withdrawn(

@@ -56,6 +56,14 @@ def fire_due_timers(process: ParsedProcess, state: str, services: ServiceHandler
     return _engine_pool().run("fire", process, (state,), services)
 
 
+def skip_failed_step(
+    process: ParsedProcess, state: str, element: str, services: ServiceHandler | None = None
+) -> Outcome:
+    """Complete the failing element without running it and run the engine onward (skipping.py); TaskNotReady
+    when the instance does not stand at that element."""
+    return _engine_pool().run("skip", process, (state, element), services)
+
+
 def run_trial(
     process: ParsedProcess,
     *,

@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from ..domain import incidents, notifications, reminders, reports
-from ..models import HumanTask, Incident, TaskReminder
+from ..models import HumanTask, Incident, ProcessInstance, TaskReminder
 from ..runtime import Runtime
 from .failures import record_item_failure
 
@@ -28,7 +28,14 @@ def send_task_reminders(runtime: Runtime, now: datetime) -> int:
         due = list(
             session.scalars(
                 select(HumanTask.id)
-                .where(HumanTask.next_reminder_at <= now, HumanTask.status == "open")
+                .where(
+                    HumanTask.next_reminder_at <= now,
+                    HumanTask.status == "open",
+                    # a paused instance (operators' console) sends no reminders; they go out once it resumes
+                    ~exists().where(
+                        ProcessInstance.id == HumanTask.instance_id, ProcessInstance.suspended_at.is_not(None)
+                    ),
+                )
                 .order_by(HumanTask.next_reminder_at)
                 .limit(BATCH)
             )

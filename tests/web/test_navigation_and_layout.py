@@ -63,6 +63,7 @@ MENUS = {
         "Mensen en rollen",
         "Uitgaande mail",
         "Storingen",
+        "Processen beheren",
         "Procesbeheer",
         "Mijn instellingen",
         "Mail (ontwikkeling)",

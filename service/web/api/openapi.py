@@ -11,7 +11,7 @@ from flask import Blueprint, render_template
 from ...domain import request_lists
 from ...domain.partners import MAX_NAME
 from ...domain.vmbo import LEERWEGEN, PARTNER_KINDS, PROFIELEN, STATUSES
-from . import definition_schemas, partner_schemas, request_views, schemas
+from . import console_views, definition_schemas, partner_schemas, request_views, schemas
 from .paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE
 
 docs = Blueprint("api_docs", __name__)
@@ -400,9 +400,10 @@ def build_openapi() -> dict[str, Any]:
         "DefinitionList": definition_schemas.DefinitionListSchema,
         "DeployResult": definition_schemas.DeployResultSchema,
         "DeployRefused": definition_schemas.DeployRefusedSchema,
+        **console_views.SCHEMAS,
     }.items():
         spec.components.schema(name, schema=schema)
-    for method, path, summary, request_schema, response_schema, ok, errors in _OPERATIONS:
+    for method, path, summary, request_schema, response_schema, ok, errors in _OPERATIONS + console_views.OPERATIONS:
         operation: dict[str, Any] = {
             "summary": summary,
             "responses": {ok: _success(response_schema)},

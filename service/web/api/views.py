@@ -15,7 +15,7 @@ from ..failures import failed_steps_recorded
 from ..limits import JSONRefused, limiter
 from ..messages import flatten_marshmallow
 from ..runtime import runtime, utc_now
-from . import definition_views, partner_views, request_views  # noqa: F401 (their routes join the blueprint)
+from . import console_views, definition_views, partner_views, request_views  # noqa: F401 (their routes join the blueprint)
 from .auth import api_call, bearer_token
 from .blueprint import api
 from .paging import page_request, paged

@@ -13,6 +13,7 @@ from ...models import Region
 from ..runtime import runtime
 from .account_link import account_link
 from .auth import auth
+from .console import console
 from .deadlines import deadlines
 from .dev_mail import dev_mail
 from .inbox import inbox
@@ -44,6 +45,7 @@ def register_pages(app: Flask) -> None:
     app.register_blueprint(process_admin)  # 'Procesbeheer': processes, versions, differences, rollback, uploads
     app.register_blueprint(process_editor)  # the editor: drafts, checks, form preview, trial runs, deploys
     app.register_blueprint(process_moves)  # running requests moved to another version, after a dry run
+    app.register_blueprint(console)  # the operators' console: every instance, its failures and actions on it
     if not app.extensions["sto"].settings.is_production:
         app.register_blueprint(dev_mail)  # in production /dev/mail does not exist at all
 

@@ -26,6 +26,7 @@ def status_labels() -> dict[str, str]:
     """Where a request stands, in the user's language."""
     return {
         "lopend": _("loopt"),
+        "gepauzeerd": _("gepauzeerd"),
         "goedgekeurd": _("goedgekeurd"),
         "afgewezen": _("afgewezen"),
         "ingetrokken": _("ingetrokken"),

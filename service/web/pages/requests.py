@@ -42,6 +42,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def status_labels() -> dict[str, str]:
     return {
         "lopend": _("lopend"),
+        "gepauzeerd": _("gepauzeerd"),
         "goedgekeurd": _("goedgekeurd"),
         "afgewezen": _("afgewezen"),
         "ingetrokken": _("ingetrokken"),
