@@ -23,6 +23,8 @@ own diagram and form. `--profile` adds a cProfile of the API completions of A (t
 E. Timers: see bench/timers.py. F. Concurrent load on the server `make run` starts (20 clients for 60 s; see
    bench/load.py, which also runs on its own; `--load-seconds 0` skips it). G. The cost of the limits on diagram
    code: one engine call in a worker against the same call in-process (bench/isolation_cost.py).
+H. Concurrent load on PostgreSQL: 20 clients against gunicorn with 1 and with 4 workers (bench/load_pg.py, which
+   also runs on its own); `--load-seconds` sets the length of F's and H's timed phases (0 skips both).
 
 D. The inbox page 'Mijn taken' with 20,000 open tasks, on a second fresh database built the same way: see
    bench/inbox.py (which also runs on its own). `--profile` profiles its page requests too, `--explain` prints the
@@ -52,6 +54,7 @@ from uuid import UUID
 import inbox  # bench/inbox.py: part D (bench/ is on sys.path when this file runs as a script)
 import isolation_cost  # bench/isolation_cost.py: part G
 import load  # bench/load.py: part F
+import load_pg  # bench/load_pg.py: part H
 import timers  # bench/timers.py: part E
 from flask.testing import FlaskClient
 from samples import Samples
@@ -454,7 +457,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of the API completions")
     parser.add_argument("--explain", action="store_true", help="print the inbox statements of D with their plans")
-    parser.add_argument("--load-seconds", type=float, default=60, help="length of F's 20-client phase (0: skip F)")
+    parser.add_argument("--load-seconds", type=float, default=60, help="length of F and H (0: skip both)")
     args = parser.parse_args()
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="sto-bench-") as tmp:
@@ -494,6 +497,8 @@ def main() -> None:
     if args.load_seconds > 0:
         print()
         load.run(seconds=args.load_seconds, clients=20, baseline_seconds=20)
+        print()
+        load_pg.run(seconds=args.load_seconds, clients=20)
     print(f"  (total run time with D to G {time.perf_counter() - began:.0f} s)")
 
 

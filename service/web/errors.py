@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import (
@@ -25,6 +26,8 @@ from .messages import flatten_marshmallow, translate, translate_fields
 from .runtime import runtime
 
 log = logging.getLogger(__name__)
+# What a client is told to wait after the database was unreachable: a restart of PostgreSQL takes seconds.
+RETRY_AFTER_SECONDS = 5
 
 STATUS = {
     StateUnreadable: 503,
@@ -75,7 +78,12 @@ def _is_api() -> bool:
 
 
 def _respond(
-    status: int, code: str, message: str, fields: dict[str, str] | None = None, instance_id: int | None = None
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    instance_id: int | None = None,
+    title: str | None = None,
 ) -> Response:
     if _is_api():
         body: dict[str, object] = {"error": code, "message": message}
@@ -85,7 +93,7 @@ def _respond(
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="sto-flow"'
     else:
-        title = _title(status)
+        title = title or _title(status)
         if message.strip().rstrip(".").casefold() == title.casefold():  # say it once: a heading and a sentence
             message = _sentence(status)
         page = render_template(
@@ -153,3 +161,31 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(err: Exception) -> Response:
         log.exception("unhandled error")
         return _respond(500, "internal_error", _("Er ging iets mis aan onze kant. Probeer het later opnieuw."))
+
+    @app.errorhandler(DBAPIError)
+    def _database(err: DBAPIError) -> Response:
+        if not (isinstance(err, OperationalError) or err.connection_invalidated):
+            return _unexpected(err)  # a constraint or a bad statement is a bug, not an outage
+        return _database_unavailable(err)
+
+
+def _database_unavailable(err: DBAPIError) -> Response:
+    """The database cannot be reached (restarting, a dropped connection): 503 with Retry-After, not a 500.
+    The request's transaction was rolled back, unless the connection broke during COMMIT: then the database alone
+    knows, so the message asks to check before trying again. The pool reconnects on its own (pool_pre_ping)."""
+    # Only the driver's class and first line: the full message can name hosts and the statement's parameters.
+    first_line = str(err.orig).splitlines()[0] if str(err.orig) else ""
+    log.warning("database unavailable: %s: %s", type(err.orig).__name__, first_line[:200])
+    # The layout reads the menu from the database; the page must not need the database it reports missing.
+    g.pop("user", None)
+    response = _respond(
+        503,
+        "database_unavailable",
+        _(
+            "STO Flow kan de database even niet bereiken. Probeer het over een paar seconden opnieuw; "
+            "controleer dan eerst of wat u net verstuurde al is opgeslagen."
+        ),
+        title=_("Even niet bereikbaar"),
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
