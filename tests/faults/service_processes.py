@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from service.serving.supervisor import APP, GUNICORN_CONFIG
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 READY_FD = "STO_READY_FD"  # service/launcher.py: the scheduler writes "ready" to it once its jobs run
@@ -67,7 +69,7 @@ def children_of(pid: int) -> set[int]:
 
 
 class WebServer:
-    """gunicorn with `workers` sync worker processes on a free port."""
+    """gunicorn as `sto-flow serve` runs it, with `workers` sync worker processes on a free port."""
 
     def __init__(self, env: dict[str, str], workers: int, log_path: Path) -> None:
         self.env, self.workers, self.log_path = env, workers, log_path
@@ -75,17 +77,12 @@ class WebServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> WebServer:
+        # The production settings and entry point `sto-flow serve` uses (service/serving/), with a shorter
+        # graceful stop so a test's clean-up does not wait for it.
         command = [
-            str(BIN / "gunicorn"),
-            "-w",
-            str(self.workers),
-            "-b",
-            f"127.0.0.1:{self.port}",
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "5",
-            "service:create_app()",
+            *(str(BIN / "gunicorn"), "--config", GUNICORN_CONFIG),
+            *("--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5"),
+            APP,
         ]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
