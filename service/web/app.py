@@ -16,6 +16,7 @@ from .i18n import init_i18n
 from .limits import init_limits
 from .pages import register_pages
 from .runtime import Runtime
+from .security_headers import init_security_headers
 from .session_auth import SESSION_LIFETIME
 from .vendor import vendor
 
@@ -49,6 +50,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.register_blueprint(docs)
     app.register_blueprint(vendor)
     register_error_handlers(app)
+    # The lead adds the OIDC issuer here at merge (form_action_origins=[settings.oidc_issuer]) when it exists.
+    init_security_headers(app, production=runtime.settings.is_production)
     from ..cli import register_cli
 
     register_cli(app)
