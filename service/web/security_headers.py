@@ -6,15 +6,28 @@ neither nonces nor per-view policies, and six fixed headers do not justify a dep
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request
+
+View = TypeVar("View", bound=Callable[..., object])
 
 HSTS_MAX_AGE = 2 * 365 * 24 * 3600  # two years: browsers' preload lists ask for at least one
 
 
-def content_security_policy(form_action_origins: Iterable[str] = ()) -> str:
+def inline_styles_allowed(view: View) -> View:
+    """Mark a page whose libraries add <style> elements and style attributes: the process editor.
+
+    Measured in chromium (tests/e2e/test_csp.py): CodeMirror 6 injects <style> elements and dmn-js and the
+    properties panel render style="..." attributes. Only that page, for process owners, gets 'unsafe-inline' for
+    styles; scripts stay 'self' everywhere, and every other page (the bpmn-js viewer too) keeps style-src 'self'."""
+    view._sto_inline_styles = True  # type: ignore[attr-defined]
+    return view
+
+
+def content_security_policy(form_action_origins: Iterable[str] = (), *, inline_styles: bool = False) -> str:
     """The policy for every page; form_action_origins are extra origins a form may lead to (an SSO provider).
 
     Chromium applies form-action to the redirect after a form is submitted, so a sign-in button that posts to
@@ -23,9 +36,8 @@ def content_security_policy(form_action_origins: Iterable[str] = ()) -> str:
     directives = {
         "default-src": "'self'",
         "script-src": "'self'",
-        # bpmn-js and dmn-js set element.style from script, which style-src does not govern; no library adds
-        # <style> elements (tests/e2e/test_csp.py fails on any violation), so no 'unsafe-inline' here either.
-        "style-src": "'self'",
+        # bpmn-js sets element.style from script, which style-src does not govern; see inline_styles_allowed.
+        "style-src": "'self' 'unsafe-inline'" if inline_styles else "'self'",
         "img-src": "'self' data:",
         "font-src": "'self' data:",
         "connect-src": "'self'",
@@ -45,8 +57,10 @@ def _origin(url: str) -> str:
 
 def init_security_headers(app: Flask, *, production: bool, form_action_origins: Iterable[str] = ()) -> None:
     """Add the headers to every response of the app, pages, API, errors and static files alike."""
+    origins = list(form_action_origins)
+    relaxed = content_security_policy(origins, inline_styles=True)
     headers = {
-        "Content-Security-Policy": content_security_policy(form_action_origins),
+        "Content-Security-Policy": content_security_policy(origins),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "same-origin",
@@ -56,6 +70,9 @@ def init_security_headers(app: Flask, *, production: bool, form_action_origins: 
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
+        view = current_app.view_functions.get(request.endpoint or "")
+        if getattr(view, "_sto_inline_styles", False):
+            response.headers.setdefault("Content-Security-Policy", relaxed)
         for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response
