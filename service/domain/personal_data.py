@@ -207,7 +207,8 @@ def anonymise_user(session: Session, *, actor: User, user_id: int, now: datetime
     replace = _replacer({old_email: new_email, old_name: new_name})
     for event in _audit_about(session, user, old_email, old_name):
         event.actor_label, event.summary = replace(event.actor_label), replace(event.summary)[:500]
-        event.details = json.loads(replace(json.dumps(event.details)))
+        # Unescaped, so a name like Coördinator matches as typed.
+        event.details = json.loads(replace(json.dumps(event.details, ensure_ascii=False)))
     # Mail that went out stays as the record of what was sent, addressed to the placeholder.
     sent = or_(OutboxEmail.user_id == user.id, OutboxEmail.recipient == old_email)
     for mail in session.scalars(select(OutboxEmail).where(sent)):
@@ -249,7 +250,7 @@ def _audit_about(session: Session, user: User, *texts: str) -> list[AuditEvent]:
 def _concerns(event: AuditEvent, user_id: int, texts: tuple[str, ...]) -> bool:
     if event.actor_id == user_id or (event.details or {}).get("user_id") == user_id:
         return True
-    words = f"{event.actor_label}\n{event.summary}\n{json.dumps(event.details)}"
+    words = f"{event.actor_label}\n{event.summary}\n{json.dumps(event.details, ensure_ascii=False)}"
     return any(text and text in words for text in texts)
 
 

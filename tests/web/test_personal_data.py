@@ -88,6 +88,7 @@ def test_anonymising_replaces_name_and_email_everywhere_and_keeps_every_audit_ro
     person = user_row(runtime, LEAVER)
     with runtime.transaction(write=False) as session:
         about_them = session.scalar(select(func.count()).where(AuditEvent.actor_id == person.id))
+    assert post(admin, f"/beheer/gebruikers/{person.id}/deactiveren").status_code == 302  # an event about them
     before = _audit_rows(runtime)
     confirm = admin.get(f"/beheer/gebruikers/{person.id}/anonimiseren")
     assert confirm.status_code == 200 and f"Oud-medewerker {person.id}" in confirm.text
@@ -99,6 +100,12 @@ def test_anonymising_replaces_name_and_email_everywhere_and_keeps_every_audit_ro
     assert _audit_rows(runtime) == before + 1  # nothing deleted; one event says it happened
     with runtime.transaction(write=False) as session:
         assert session.scalar(select(func.count()).where(AuditEvent.actor_id == person.id)) == about_them
+        texts = [
+            f"{e.actor_label} {e.summary} {json.dumps(e.details, ensure_ascii=False)}"
+            for e in session.scalars(select(AuditEvent))
+        ]
+        assert any(f"anoniem-{person.id}@invalid" in t for t in texts)
+        assert not [t for t in texts if LEAVER in t or person.name in t]  # the audit text names nobody who left
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user_anonymised")).one()
         assert event.actor_label == ADMIN
         row = session.get(User, person.id)
