@@ -126,6 +126,15 @@ def test_anonymising_replaces_name_and_email_everywhere_and_keeps_every_audit_ro
     # The request's history (seen by a colleague in the region) and the people pages show the placeholder only.
     colleague = app.test_client()
     assert sign_in(colleague, "penvoerder@demo.sto") == 302
+    # The placeholder account is not brought back: no reactivation, no role, no invitation.
+    assert "Weer actief maken" not in admin.get(f"/beheer/gebruikers/{person.id}").text
+    refused = post(admin, f"/beheer/gebruikers/{person.id}/heractiveren")
+    assert refused.status_code == 403 and "geanonimiseerd" in refused.text
+    assert (
+        post(admin, f"/beheer/gebruikers/{person.id}/rollen", {"region": "demo", "role": "penvoerder"}).status_code
+        == 403
+    )
+    assert not user_row(runtime, f"anoniem-{person.id}@invalid").active
     history = colleague.get(f"/verzoeken/{leaver_work['instance_id']}")
     assert history.status_code == 200 and f"anoniem-{person.id}@invalid" in history.text
     pages = [history.text, admin.get("/beheer/gebruikers").text, admin.get(f"/beheer/gebruikers/{person.id}").text]
