@@ -1,8 +1,9 @@
-"""Security headers on every response: a strict Content-Security-Policy (no inline script or style), no sniffing,
-no framing, no referrer to other sites, and HSTS in production.
+"""Security headers on every response: a strict Content-Security-Policy (no inline script; no inline style except
+on the process editor), no sniffing, no framing, no referrer to other sites, and HSTS in production.
 
-Written as one small after_request hook instead of flask-talisman (unmaintained) or its fork `talisman`: we need
-neither nonces nor per-view policies, and six fixed headers do not justify a dependency."""
+One small after_request hook instead of flask-talisman (unmaintained) or its fork `talisman`: we need no nonces,
+one page-level exception (a decorator) and a few fixed headers, which do not justify a dependency. A view that
+sets a header itself (the dev mail preview) keeps its own value."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ HSTS_MAX_AGE = 2 * 365 * 24 * 3600  # two years: browsers' preload lists ask for
 def inline_styles_allowed(view: View) -> View:
     """Mark a page whose libraries add <style> elements and style attributes: the process editor.
 
-    Measured in chromium (tests/e2e/test_csp.py): CodeMirror 6 injects <style> elements and dmn-js and the
-    properties panel render style="..." attributes. Only that page, for process owners, gets 'unsafe-inline' for
+    Measured in chromium (tests/e2e/test_csp.py): CodeMirror 6 (style-mod) injects a <style> element and the
+    editor bundle sets style="..." attributes (five violations on opening the editor). Only that page, for process owners, gets 'unsafe-inline' for
     styles; scripts stay 'self' everywhere, and every other page (the bpmn-js viewer too) keeps style-src 'self'."""
     view._sto_inline_styles = True  # type: ignore[attr-defined]
     return view
