@@ -22,8 +22,9 @@ def inline_styles_allowed(view: View) -> View:
     """Mark a page whose libraries add <style> elements and style attributes: the process editor.
 
     Measured in chromium (tests/e2e/test_csp.py): CodeMirror 6 (style-mod) injects a <style> element and the
-    editor bundle sets style="..." attributes (five violations on opening the editor). Only that page, for process owners, gets 'unsafe-inline' for
-    styles; scripts stay 'self' everywhere, and every other page (the bpmn-js viewer too) keeps style-src 'self'."""
+    editor bundle sets style="..." attributes (five violations on opening the editor). Only that page, for process
+    owners, gets 'unsafe-inline' for styles; scripts stay 'self' everywhere, and every other page (the bpmn-js
+    viewer too) keeps style-src 'self'."""
     view._sto_inline_styles = True  # type: ignore[attr-defined]
     return view
 
