@@ -31,6 +31,7 @@ from .audit import record_event
 from .auth_sessions import end_all_sessions
 from .errors import NotAllowed
 from .people import _release_claims, get_user
+from .texts import N_
 
 EXPORT_FORMAT = 1
 UNSENT = ("pending", "sending", "failed", "held")  # mail that may still go out; "bundled" rows went out in a digest
@@ -182,11 +183,11 @@ def anonymise_user(session: Session, *, actor: User, user_id: int, now: datetime
     """Replace a person's name and email everywhere, end their access and drop their unsent mail; audited."""
     user = get_user(session, actor=actor, user_id=user_id)
     if user.id == actor.id:
-        raise AnonymiseRefused("U kunt uzelf niet anonimiseren.")
+        raise AnonymiseRefused(N_("U kunt uzelf niet anonimiseren."))
     if user.anonymised_at is not None:
         return user
     if user.is_admin and user.active and _other_active_admins(session, user) == 0:
-        raise AnonymiseRefused("Dit is de laatste actieve beheerder; maak eerst iemand anders beheerder.")
+        raise AnonymiseRefused(N_("Dit is de laatste actieve beheerder; maak eerst iemand anders beheerder."))
     old_name, old_email = user.name, user.email
     new_name, new_email = placeholder_name(user.id), placeholder_email(user.id)
     _release_claims(session, user, actor=actor, now=now, why="gebruiker geanonimiseerd")
