@@ -49,6 +49,14 @@ def get_user(session: Session, *, actor: User, user_id: int) -> User:
     return user
 
 
+def _changeable_user(session: Session, *, actor: User, user_id: int) -> User:
+    # An anonymised person left for good: no roles, invitations or sign-in for the placeholder account.
+    user = get_user(session, actor=actor, user_id=user_id)
+    if user.anonymised_at is not None:
+        raise NotAllowed(N_("Deze persoon is geanonimiseerd en kan niet meer worden gewijzigd."))
+    return user
+
+
 @dataclass(frozen=True)
 class UserView:
     """A user with what the administrator can choose from: the regions and the roles."""
@@ -126,7 +134,7 @@ def add_user(
 
 def invite_again(session: Session, *, actor: User, user_id: int, now: datetime) -> User:
     """Mail a new invitation to a user who has not chosen a password yet; the earlier link stops working."""
-    user = get_user(session, actor=actor, user_id=user_id)
+    user = _changeable_user(session, actor=actor, user_id=user_id)
     if has_password(user):
         raise Conflict(
             N_("Deze gebruiker heeft al een wachtwoord gekozen en kan zelf 'Wachtwoord vergeten?' gebruiken.")
@@ -147,7 +155,7 @@ def invite_again(session: Session, *, actor: User, user_id: int, now: datetime) 
 
 def grant_user_role(session: Session, *, actor: User, user_id: int, region_code: str, role: str, now: datetime) -> bool:
     """Give a user a role in a region; False when they already held it."""
-    user = get_user(session, actor=actor, user_id=user_id)
+    user = _changeable_user(session, actor=actor, user_id=user_id)
     fields = {}
     if session.get(Region, region_code) is None:
         fields["region"] = "Kies een regio."
@@ -197,7 +205,7 @@ def revoke_user_role(
 
 def set_process_owner_everywhere(session: Session, *, actor: User, user_id: int, owner: bool, now: datetime) -> User:
     """Make a user process owner for every region (edits and deploys the shared processes), or stop that."""
-    user = get_user(session, actor=actor, user_id=user_id)
+    user = _changeable_user(session, actor=actor, user_id=user_id)
     if user.is_process_owner != owner:
         user.is_process_owner = owner
         record_event(
@@ -214,7 +222,7 @@ def set_process_owner_everywhere(session: Session, *, actor: User, user_id: int,
 
 def set_user_active(session: Session, *, actor: User, user_id: int, active: bool, now: datetime) -> User:
     """Deactivate (no more sign-in, claims released) or reactivate a user; never yourself."""
-    user = get_user(session, actor=actor, user_id=user_id)
+    user = _changeable_user(session, actor=actor, user_id=user_id)
     if user.id == actor.id and not active:
         raise NotAllowed("U kunt uzelf niet deactiveren.")
     if user.active == active:

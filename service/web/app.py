@@ -19,6 +19,7 @@ from .pages import register_pages
 from .pages.sso import init_sso
 from .request_log import init_request_log
 from .runtime import Runtime
+from .security_headers import init_security_headers
 from .session_auth import SESSION_LIFETIME
 from .vendor import vendor
 
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.register_blueprint(health)
     app.register_blueprint(metrics_endpoint)
     register_error_handlers(app)
+    # The lead adds the OIDC issuer here at merge (form_action_origins=[settings.oidc_issuer]) when it exists.
+    init_security_headers(app, production=runtime.settings.is_production)
     from ..cli import register_cli
 
     register_cli(app)

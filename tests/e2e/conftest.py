@@ -148,6 +148,17 @@ class User:
     page: Page
     js_errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+
+
+# Injected through the DevTools protocol, so the policy under test does not block this reporter itself.
+REPORT_CSP_VIOLATIONS = """document.addEventListener('securitypolicyviolation', e => console.error(
+    'CSP violation: ' + e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at '
+    + (e.sourceFile || location.pathname) + ':' + e.lineNumber + ' ' + (e.sample || '')));"""
+
+
+def _is_csp_message(text: str) -> bool:
+    return text.startswith("CSP violation:") or "Content Security Policy" in text
 
 
 OpenBrowser = Callable[[str], User]
@@ -169,8 +180,13 @@ def open_browser(
             viewport={"width": 1280, "height": 900},
         )
         context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         page = context.new_page()
         user = User(label, context, page)
+        page.on(
+            "console",
+            lambda message: user.csp_violations.append(message.text) if _is_csp_message(message.text) else None,
+        )
         page.on("pageerror", lambda error: user.js_errors.append(str(error)))
         page.on("dialog", lambda dialog: (user.dialogs.append(f"{dialog.type}: {dialog.message}"), dialog.dismiss()))
         users.append(user)
@@ -178,8 +194,13 @@ def open_browser(
 
     yield _open
     call = getattr(request.node, "e2e_call", None)
+    # Every browser test doubles as a check of the Content-Security-Policy: a page that needed something the
+    # policy blocks (an inline script, a <style> element, eval) fails the test that showed it.
+    blocked = [f"{user.email}: {text}" for user in users for text in user.csp_violations]
     for user in users:
         if call is not None and call.failed:
             with contextlib.suppress(Exception):  # a crashed page must not hide the real failure
                 shot(user.page, f"failure-{user.email}")
         user.context.close()
+    if blocked and not (call is not None and call.failed):
+        pytest.fail("The Content-Security-Policy blocked something:\n" + "\n".join(sorted(set(blocked))))

@@ -34,6 +34,13 @@ def test_mail_sent_to_the_catch_all_can_be_read_in_the_browser(app, runtime, log
     shown = browser.get(f"/dev/mail/{name}")
     assert shown.status_code == 200
     assert "https://sto.example.nl/taken/" in text(shown) and "<i>Robots</i>" not in text(shown)
+    # The mail's HTML in its own sandboxed frame: styled inline as mail is, with a policy that allows no script.
+    assert f'src="/dev/mail/{name}/html"' in shown.text and "srcdoc" not in shown.text
+    frame = browser.get(f"/dev/mail/{name}/html")
+    assert frame.status_code == 200 and "https://sto.example.nl/taken/" in frame.text
+    policy = frame.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "sandbox" in policy and "script" not in policy
+    assert signed_in(app, "projectleider@demo.sto").get(f"/dev/mail/{name}/html").status_code == 403
     assert browser.get("/dev/mail/..%2Fsto_flow.sqlite").status_code == 404
     assert app.test_client().get("/dev/mail").status_code == 302  # sign in first
 

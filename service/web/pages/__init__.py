@@ -25,6 +25,7 @@ from .overviews import overviews
 from .partners import partners
 from .password import password
 from .people import people
+from .personal_data import personal
 from .process_admin import process_admin
 from .process_editor import process_editor
 from .process_moves import process_moves
@@ -39,6 +40,7 @@ def register_pages(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(deadlines)  # the deadline calendar, 'Mijn agenda' and the .ics feed
     app.register_blueprint(partners)  # the region's partner register
+    app.register_blueprint(personal)  # a person's data: export and anonymisation (AVG)
     app.register_blueprint(invitation)  # a new partner's contact, without an account, accepts the house rules
     app.register_blueprint(requests_list)  # 'Verzoeken': find a request again, with a CSV export
     app.register_blueprint(account_link)  # an account made for someone: they choose their first password

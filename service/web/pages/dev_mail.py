@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
 from flask_babel import gettext as _
 
 from ...domain.errors import NotAllowed
@@ -46,4 +46,23 @@ def caught_show(name: str) -> str:
         mail = catchall.find_caught(name, directory)
         if mail is None:
             abort(404)
-        return render_template("mail_dev_show.html", mail=mail)
+        return render_template("mail_dev_show.html", mail=mail, name=name)
+
+
+# The mail's own HTML styles itself inline, as mail must; shown on its own address in a sandboxed frame, it gets a
+# policy of its own (no script, no requests, inline styles) instead of weakening the page's policy.
+MAIL_PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'self'"
+
+
+@dev_mail.get("/dev/mail/<name>/html")
+def caught_html(name: str) -> Response:
+    directory = _caught_dir()
+    with page_call(write=False) as (_session, user):
+        _require_admin(user)
+        mail = catchall.find_caught(name, directory)
+        if mail is None or not mail.html:
+            abort(404)
+    response = Response(mail.html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = MAIL_PREVIEW_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

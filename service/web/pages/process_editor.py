@@ -21,6 +21,7 @@ from ..filters import role_label
 from ..form_html import build_fields, input_problems, parse_submission
 from ..messages import translate, translate_fields
 from ..runtime import runtime
+from ..security_headers import inline_styles_allowed
 from ..session_auth import page_call
 
 process_editor = Blueprint("process_editor", __name__, url_prefix="/procesbeheer")
@@ -72,6 +73,7 @@ def editor_options(files: dict[str, str]) -> dict[str, Any]:
 
 
 @process_editor.get("/<key>/bewerken")
+@inline_styles_allowed
 def edit(key: str) -> str:
     region = _scope()
     with page_call(write=False) as (session, user):
