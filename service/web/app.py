@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.register_blueprint(health)
     app.register_blueprint(metrics_endpoint)
     register_error_handlers(app)
-    # The lead adds the OIDC issuer here at merge (form_action_origins=[settings.oidc_issuer]) when it exists.
+    # form-action stays 'self': single sign-on starts from a link (GET), not a form, so no provider origin is needed.
     init_security_headers(app, production=runtime.settings.is_production)
     from ..cli import register_cli
 
