@@ -66,7 +66,7 @@ class Settings:
     oidc_issuer: str = ""  # the provider's base URL; its discovery document is under /.well-known/
     oidc_client_id: str = ""
     oidc_client_secret: str = field(default="", repr=False)
-    oidc_label: str = "Inloggen met je organisatie-account"  # the button on the sign-in page
+    oidc_label: str = "Aanmelden met uw organisatie-account"  # the button on the sign-in page
     oidc_scopes: str = "openid email profile"
     # Where pg_dump and pg_restore are (backups of a PostgreSQL database); None: found on the PATH.
     pg_bin_dir: Path | None = None

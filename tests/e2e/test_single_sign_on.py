@@ -26,7 +26,7 @@ from tests.sso.harness import (  # noqa: F401
     site_server,
 )
 
-BUTTON = "Inloggen met je organisatie-account"
+BUTTON = "Aanmelden met uw organisatie-account"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ BASE = {"STO_SECRET_KEY": "k" * 40}
 def test_without_variables_single_sign_on_is_off() -> None:
     settings = Settings.from_env(BASE)
     assert (settings.oidc_issuer, settings.oidc_client_id) == ("", "")
-    assert settings.oidc_label == "Inloggen met je organisatie-account"
+    assert settings.oidc_label == "Aanmelden met uw organisatie-account"
     assert settings.oidc_scopes == "openid email profile"
 
 

@@ -12,7 +12,7 @@ from service.settings import Settings
 from service.web.app import create_app
 from service.web.runtime import Runtime
 
-DEFAULT_LABEL = "Inloggen met je organisatie-account"
+DEFAULT_LABEL = "Aanmelden met uw organisatie-account"
 
 
 @pytest.fixture

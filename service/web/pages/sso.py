@@ -64,7 +64,7 @@ def init_sso(app: Flask) -> None:
             return {"sso_label": None}
         # The default text is ours and has a translation; a label an operator chose is shown as they wrote it.
         default = settings.oidc_label == Settings.oidc_label
-        return {"sso_label": _("Inloggen met je organisatie-account") if default else settings.oidc_label}
+        return {"sso_label": _("Aanmelden met uw organisatie-account") if default else settings.oidc_label}
 
 
 def _client() -> Any:
