@@ -36,8 +36,8 @@ def test_the_administrator_skips_a_failed_step_and_pauses_the_request(
     healthy = start(live_server.runtime, deler=2)
     page = open_browser("beheerder@demo.sto").page
     sign_in(page, "beheerder@demo.sto")
-    page.get_by_role("link", name="Processen beheren").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Lopende processen beheren")
+    page.get_by_role("link", name="Verzoeken beheren").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verzoeken beheren")
     page.get_by_label("Alleen met een open storing").check()
     page.get_by_role("button", name="Filteren").click()
     expect(page.locator(f'tr[data-instance-id="{failing}"]')).to_be_visible()

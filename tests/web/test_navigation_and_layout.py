@@ -63,7 +63,7 @@ MENUS = {
         "Mensen en rollen",
         "Uitgaande mail",
         "Storingen",
-        "Processen beheren",
+        "Verzoeken beheren",
         "Procesbeheer",
         "Mijn instellingen",
         "Mail (ontwikkeling)",
