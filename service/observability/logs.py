@@ -100,3 +100,4 @@ def configure_logging(*, json: bool | None = None) -> None:
     root.setLevel(logging.INFO)
     logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every task state change at INFO
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every run of every job at INFO
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd (the dev catch-all): every SMTP line at INFO
