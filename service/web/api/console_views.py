@@ -10,14 +10,13 @@ from typing import Any
 from flask import request
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ...domain import incidents as incident_cases
 from ...domain.console import actions, steps
 from ...domain.console.guard import MAX_REASON
 from ...domain.console.listing import operator_status
 from ...domain.errors import Conflict, InvalidInput
 from ...domain.instances import list_open_tasks_of
 from ...domain.texts import N_
-from ...jobs.reminders import retry_instance
+from ...jobs.retry import retry_now
 from ...jobs.timers import fire_one
 from ...models import ProcessInstance
 from ..failures import failed_steps_recorded
@@ -144,15 +143,7 @@ def retry_step(instance_id: int) -> dict[str, Any]:
         ticket = steps.prepare_retry(
             session, user=user, instance_id=instance_id, reason=body["reason"], seen_version=body["version"], now=now
         )
-    if ticket.job == incident_cases.TIMERS:
-        fire_one(rt, instance_id, now)
-    elif ticket.job == incident_cases.REMINDERS:
-        retry_instance(rt, instance_id, now)
-    else:
-        with rt.transaction(write=False) as session, rt.db.write_on_demand(reader=session) as write:
-            incident_cases.recheck_state(session, instance_id=instance_id, write=write, now=now)
-    with api_call(write=False) as (session, _user):
-        still_open = incident_cases.find_open(session, instance_id=instance_id, job=ticket.job)
+    still_open = retry_now(rt, instance_id=instance_id, job=ticket.job, now=now)
     if still_open is not None:
         raise Conflict(f"Opnieuw geprobeerd, maar het lukte nog niet: {still_open.reason}", instance_id)
     return _answer(instance_id)

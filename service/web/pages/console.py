@@ -10,10 +10,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from ...domain import incidents as incident_cases
 from ...domain.console import actions, detail, listing, steps
 from ...domain.errors import Conflict, InvalidInput, ProcessFailed
-from ...jobs.reminders import retry_instance
+from ...jobs.retry import retry_now
 from ...jobs.timers import fire_one
 from ..diagram import diagram_view
 from ..failures import failed_steps_recorded
@@ -137,16 +136,7 @@ def retry(instance_id: int) -> Response | tuple[str, int]:
         now = rt.clock()
         with page_call(write=True) as (session, user):
             ticket = steps.prepare_retry(session, user=user, instance_id=instance_id, now=now, **_fields())
-        # The job for this one item, in the request: it resolves the incident or renews it with the new reason.
-        if ticket.job == incident_cases.TIMERS:
-            fire_one(rt, instance_id, now)
-        elif ticket.job == incident_cases.REMINDERS:
-            retry_instance(rt, instance_id, now)
-        else:
-            with rt.transaction(write=False) as session, rt.db.write_on_demand(reader=session) as write:
-                incident_cases.recheck_state(session, instance_id=instance_id, write=write, now=now)
-        with page_call(write=False) as (session, _user):
-            still_open = incident_cases.find_open(session, instance_id=instance_id, job=ticket.job)
+        still_open = retry_now(rt, instance_id=instance_id, job=ticket.job, now=now)
         if still_open is not None:
             raise Conflict(_("Opnieuw geprobeerd, maar het lukte nog niet: %(reason)s", reason=still_open.reason))
         return _("Gelukt: de stap is opnieuw uitgevoerd en het verzoek loopt weer.")

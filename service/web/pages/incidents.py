@@ -8,8 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ...domain import incidents as incident_cases
-from ...jobs.reminders import retry_instance
-from ...jobs.timers import fire_one
+from ...jobs.retry import retry_now
 from ..runtime import runtime
 from ..session_auth import page_call
 
@@ -30,17 +29,9 @@ def retry(incident_id: int) -> Response:
     with page_call(write=True) as (session, user):
         incident = incident_cases.make_due_now(session, user=user, incident_id=incident_id, now=now)
         instance_id, job = incident.instance_id, incident.job
-    if job == incident_cases.TIMERS:
-        fire_one(rt, instance_id, now)  # the timer job for this one item: it resolves or renews the incident
-    elif job == incident_cases.REMINDERS:
-        retry_instance(rt, instance_id, now)
+    still_open = retry_now(rt, instance_id=instance_id, job=job, now=now)
+    if still_open is None:
+        flash(_("Gelukt: verzoek %(id)s loopt weer.", id=instance_id), "success")
     else:
-        with rt.transaction(write=False) as session, rt.db.write_on_demand(reader=session) as write:
-            incident_cases.recheck_state(session, instance_id=instance_id, write=write, now=now)
-    with page_call(write=False) as (session, _user):
-        still_open = incident_cases.find_open(session, instance_id=instance_id, job=job)
-        if still_open is None:
-            flash(_("Gelukt: verzoek %(id)s loopt weer.", id=instance_id), "success")
-        else:
-            flash(_("Opnieuw geprobeerd, maar het lukte nog niet: %(reason)s", reason=still_open.reason), "error")
+        flash(_("Opnieuw geprobeerd, maar het lukte nog niet: %(reason)s", reason=still_open.reason), "error")
     return redirect(url_for("incidents.index"))
